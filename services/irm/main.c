@@ -37,7 +37,8 @@ static void usage(FILE *f)
                "  -c, --config FILE  load a node file (YAML, see ourobus-node(5))\n"
                "  -l, --log LEVEL    err, warn, info (default) or debug\n"
                "      --syslog       also log to syslog\n"
-               "      --wipe         remove what a stopped node left (state, shared memory)\n"
+               "      --wipe         remove what a stopped node left (IPCP daemons, state,\n"
+               "                     shared memory)\n"
                "  -h, --help         this text\n"
                "      --version      the version\n"
                "\n"
@@ -109,7 +110,76 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
     return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-/* Remove what a stopped node left behind: its shm objects and run folder. */
+/* Is pid an IPCP daemon of node: "ourobus-*" with "--node NODE" and
+ * "--ipcp" among its arguments? */
+static bool node_ipcp(pid_t pid, const char *node)
+{
+    char path[64], args[4096];
+    bool is_node = false, is_ipcp = false;
+    size_t n;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    n = fread(args, 1, sizeof(args) - 1, f);
+    fclose(f);
+    args[n] = '\0';
+    if (n == 0 || strncmp(basename(args), "ourobus-", 8) != 0)
+        return false;
+    for (size_t i = strlen(args) + 1; i < n; i += strlen(args + i) + 1) {
+        if (strcmp(args + i, "--ipcp") == 0)
+            is_ipcp = true;
+        else if (strcmp(args + i, "--node") == 0 && i + 6 < n &&
+                 strcmp(args + i + 7, node) == 0)
+            is_node = true;
+    }
+    return is_node && is_ipcp;
+}
+
+/* Stop the IPCP daemons a stopped node left running (SIGTERM, then
+ * SIGKILL after 2 s); how many there were. */
+static int stop_ipcps(const char *node)
+{
+    pid_t pids[256];
+    int n = 0;
+    struct dirent *e;
+    DIR *dir = opendir("/proc");
+
+    if (dir == NULL)
+        return 0;
+    while ((e = readdir(dir)) != NULL && n < 256) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+
+        if (*end == '\0' && pid > 0 && pid != getpid() && node_ipcp((pid_t)pid, node))
+            pids[n++] = (pid_t)pid;
+    }
+    closedir(dir);
+    for (int i = 0; i < n; i++)
+        kill(pids[i], SIGTERM);
+    for (int t = 0; t < 200; t++) {
+        int alive = 0;
+
+        for (int i = 0; i < n; i++)
+            if (pids[i] > 0 && kill(pids[i], 0) == 0 && node_ipcp(pids[i], node))
+                alive++;
+        if (alive == 0)
+            return n;
+        usleep(10000);
+    }
+    for (int i = 0; i < n; i++)
+        if (kill(pids[i], 0) == 0 && node_ipcp(pids[i], node)) {
+            fprintf(stderr, "ourobus-irmd: IPCP process %d did not stop: killed\n",
+                    (int)pids[i]);
+            kill(pids[i], SIGKILL);
+        }
+    return n;
+}
+
+/* Remove what a stopped node left behind: the IPCP daemons it started (or
+ * that announced to it) still running, its shm objects and run folder. */
 static int wipe(const char *node)
 {
     struct run_folder rf;
@@ -134,6 +204,8 @@ static int wipe(const char *node)
                 pid);
         return -EBUSY;
     }
+    if (stop_ipcps(node) > 0)
+        fprintf(stderr, "ourobus-irmd: stopped the IPCP daemons of node %s\n", node);
     dir = opendir("/dev/shm");
     if (dir != NULL) {
         size_t plen = strlen(rf.shm_prefix) - 1; /* the prefix without its '/' */
