@@ -43,14 +43,14 @@ enum fa_msg_type {
 struct fa_msg {
     uint8_t version; /* decoded: the sender's; encode always sends FA_MSG_VERSION */
     uint8_t type;
-    uint64_t req_id;  /* REQ, REPLY: the initiator's request id (not 0) */
-    uint64_t s_addr;  /* REQ: the initiator's address, where the reply goes */
-    uint64_t s_eid;   /* the sender's endpoint id (a refusing REPLY: 0) */
-    uint64_t d_eid;   /* REPLY, UPDATE, DEALLOC: the receiver's endpoint id */
-    int32_t response; /* REPLY: 0 or -errno */
-    uint16_t ece;     /* UPDATE: congestion level, 0 = none (MB-ECN) */
-    uint32_t max_sdu; /* REQ: the largest packet the initiator's layer carries */
-    qosspec_t qos;    /* REQ */
+    uint64_t req_id;     /* REQ, REPLY: the initiator's request id (not 0) */
+    uint64_t s_addr;     /* REQ: the initiator's address, where the reply goes */
+    uint64_t s_eid;      /* the sender's endpoint id (a refusing REPLY: 0) */
+    uint64_t d_eid;      /* REPLY, UPDATE, DEALLOC: the receiver's endpoint id */
+    int32_t response;    /* REPLY: 0 or -errno */
+    uint16_t ece;        /* UPDATE: congestion level, 0 = none (MB-ECN) */
+    uint32_t max_sdu;    /* REQ: the largest packet the initiator's layer carries */
+    qosspec_t qos;       /* REQ */
     const uint8_t *hash; /* REQ: the destination name's hash, 1..FA_HASH_MAX */
     size_t hash_len;
     const uint8_t *blob; /* REQ, REPLY: opaque key exchange, 0..FA_BLOB_MAX */

@@ -285,7 +285,8 @@ static void test_versions(void)
     memset(b + n, 0xee, 16);
     is(fa_msg_decode(b, (size_t)n + 16, &o), 0, "version 2 with a 16-byte tail decodes");
     ok(o.version == 2 && same(&m, &o), "... as version 1's fields, the sender's version kept");
-    is(fa_msg_decode(b, (size_t)n - 1, &o), -EBADMSG, "... but not when version 1's part is cut");
+    is(fa_msg_decode(b, (size_t)n - 1, &o), -EBADMSG,
+       "... but not when version 1's part is cut");
     n = fa_msg_encode(&m, b, sizeof(b));
     is(b[0], FA_MSG_VERSION, "we send version 1 whatever we read");
 
