@@ -180,7 +180,8 @@ struct sim_flow {
     uint64_t upd_at[SIM_RING]; /* FLOW_UPDATEs in flight, in order */
     uint16_t upd_ece[SIM_RING];
     uint32_t upd_head, upd_len;
-    uint64_t delivered; /* bytes, in the measured window */
+    uint64_t delivered;  /* bytes, in the measured window */
+    uint64_t per_5s[12]; /* bytes delivered in each 5 s of the run */
 };
 
 struct sim {
@@ -253,6 +254,8 @@ static void sim_step(struct sim *s, uint64_t now, uint64_t from)
         sim_receive(f, s->q_mark[s->q_head], now);
         if (now >= from)
             f->delivered += SIM_PKT;
+        if (now / (5 * S) < 12)
+            f->per_5s[now / (5 * S)] += SIM_PKT;
         s->q_head = (s->q_head + 1) % SIM_RING;
         s->q_len--;
         s->credit -= SIM_PKT;
@@ -285,6 +288,9 @@ static void test_bottleneck(void)
     diag("  ratio %.3f, utilisation %.1f%%, queue mean %.1f max %llu pkts, drops %llu", ratio,
          util * 100, (double)s.q_sum / (double)s.q_samples, (unsigned long long)s.q_max,
          (unsigned long long)s.drops);
+    for (int w = 0; w < 12; w++)
+        diag("  %2d-%2d s: A %5.2f MB/s  B %5.2f MB/s", 5 * w, 5 * w + 5,
+             (double)s.f[0].per_5s[w] / 5e6, (double)s.f[1].per_5s[w] / 5e6);
     ok(ratio >= 0.8, "two flows through one bottleneck: within 20%% of each other (%.3f)",
        ratio);
     ok(util > 0.85, "... and they fill it (%.1f%%)", util * 100);
