@@ -5,6 +5,7 @@
  */
 #include "fa_msg.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -46,6 +47,7 @@ static void put64(uint8_t *p, uint64_t v)
 
 int fa_msg_qos_check(const qosspec_t *q)
 {
+    assert(q != NULL);
     if (q->in_order > 1 || q->availability > FA_AVAIL_MAX)
         return -EINVAL;
     if (q->ber > FA_BER_MAX && q->ber != UINT32_MAX)
@@ -98,6 +100,7 @@ static bool msg_valid(const struct fa_msg *m)
 
 size_t fa_msg_len(const struct fa_msg *m)
 {
+    assert(m != NULL);
     switch (m->type) {
     case FA_FLOW_REQ:
         return FA_REQ_LEN + m->hash_len + m->blob_len;
@@ -271,6 +274,7 @@ int fa_msg_encode(const struct fa_msg *m, uint8_t *buf, size_t len)
 {
     size_t n;
 
+    assert(m != NULL && buf != NULL);
     if (!msg_valid(m))
         return -EINVAL;
     n = fa_msg_len(m);
@@ -297,6 +301,7 @@ int fa_msg_decode(const uint8_t *buf, size_t len, struct fa_msg *m)
 {
     size_t n;
 
+    assert(m != NULL && (buf != NULL || len == 0));
     memset(m, 0, sizeof(*m));
     if (len < 2 || buf[0] == 0)
         return -EBADMSG;
