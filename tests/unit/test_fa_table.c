@@ -19,6 +19,15 @@ static int rand_mod4(void *arg, uint64_t *out)
     return 0;
 }
 
+/* A counter: 1, 2, 3, ... from wherever the test sets it. */
+static int rand_count(void *arg, uint64_t *out)
+{
+    uint64_t *n = arg;
+
+    *out = (*n)++;
+    return 0;
+}
+
 static int rand_fail(void *arg, uint64_t *out)
 {
     (void)arg;
@@ -100,6 +109,25 @@ static void test_quarantine(void)
     is(fa_table_expire(t, T, NULL, NULL), 3, "all pending flows time out at their deadline");
     is(fa_table_open(t, 7, 0, &qos_raw, 1400, 2 * T, &g), -EAGAIN,
        "... and their ids are quarantined");
+    fa_table_destroy(&t);
+
+    /* Each open draws an eid, then a request id: eids 1, 3, 5, ... */
+    n = 1;
+    t = fa_table_new(16, rand_count, &n);
+    int fails = 0;
+    for (i = 0; i <= (int)FA_QUARANTINE_MAX; i++) {
+        if (fa_table_open(t, 7, 0, &qos_raw, 1400, T, &g) != 0 || g->eid != 2 * (uint64_t)i + 1)
+            fails++;
+        else
+            fa_table_remove(t, g, 0);
+    }
+    is(fails, 0, "%u flows opened and removed at once", FA_QUARANTINE_MAX + 1);
+    n = 3;
+    fa_table_open(t, 7, 0, &qos_raw, 1400, T, &g);
+    is(g->eid, 4, "a recent id is skipped (3 quarantined, 4 taken)");
+    n = 1;
+    fa_table_open(t, 7, 0, &qos_raw, 1400, T, &g);
+    is(g->eid, 1, "the oldest of a full quarantine is forgotten first (1 given again)");
     fa_table_destroy(&t);
 
     t = fa_table_new(4, rand_fail, NULL);
