@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int routing_placeholder_enroll_msg;
