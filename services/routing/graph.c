@@ -120,6 +120,7 @@ static void dijkstra(const struct g *g, size_t src, uint64_t *dist, uint64_t *fi
 
 static int lowest_bit(uint64_t m)
 {
+    assert(m != 0);
     return __builtin_ctzll(m);
 }
 
