@@ -12,6 +12,9 @@
 
 #define INF UINT64_MAX
 
+/* The first hops of a path are a bit mask over self's links. */
+_Static_assert(LSA_LINKS_MAX <= 64, "self's links must fit in a uint64_t mask");
+
 /* The graph in compressed rows: node i's links are l[off[i] .. off[i+1]). */
 struct g {
     size_t n_nodes;

@@ -202,14 +202,115 @@ static void test_determinism(void)
     lsdb_destroy(&b);
 }
 
+/* A 6x6 grid with pseudo-random metrics, checked against Bellman-Ford:
+ * every cost; every ECMP next hop n on a shortest path (metric(s, n) +
+ * dist(n, d) == dist(s, d)) and all of them; SIMPLE the lowest of them; an
+ * LFA alternate meets RFC 5286's inequality, and exists when one could. */
+#define GN    36
+#define GSIDE 6
+
+static void bellman_ford(const struct edge *e, size_t ne, uint64_t src, uint64_t *d)
+{
+    for (uint64_t v = 1; v <= GN; v++)
+        d[v] = UINT64_MAX;
+    d[src] = 0;
+    for (int round = 0; round < GN; round++)
+        for (size_t i = 0; i < ne; i++) {
+            if (d[e[i].a] != UINT64_MAX && d[e[i].a] + e[i].metric < d[e[i].b])
+                d[e[i].b] = d[e[i].a] + e[i].metric;
+            if (d[e[i].b] != UINT64_MAX && d[e[i].b] + e[i].metric < d[e[i].a])
+                d[e[i].a] = d[e[i].b] + e[i].metric;
+        }
+}
+
+static void test_grid(void)
+{
+    struct edge e[2 * GN];
+    uint64_t dist[GN + 1][GN + 1], seed = 12345;
+    size_t ne = 0;
+    int cost_bad = 0, ecmp_bad = 0, simple_bad = 0, lfa_bad = 0, lfa_seen = 0;
+
+    for (uint64_t r = 0; r < GSIDE; r++)
+        for (uint64_t c = 0; c < GSIDE; c++) {
+            uint64_t v = r * GSIDE + c + 1;
+
+            /* Metrics 1..3: small, so equal-cost paths are common. */
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            if (c + 1 < GSIDE)
+                e[ne++] = (struct edge){v, v + 1, (uint32_t)(seed >> 33) % 3 + 1};
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            if (r + 1 < GSIDE)
+                e[ne++] = (struct edge){v, v + GSIDE, (uint32_t)(seed >> 33) % 3 + 1};
+        }
+    for (uint64_t v = 1; v <= GN; v++)
+        bellman_ford(e, ne, v, dist[v]);
+
+    struct lsdb *db = topo(e, ne, GN, 1);
+    for (uint64_t s = 1; s <= GN; s++) {
+        struct graph_route *ecmp, *simple, *lfa;
+        size_t n1, n2, n3;
+        uint64_t nbs[4], nbm[4];
+        size_t n_nb = 0;
+
+        for (size_t i = 0; i < ne; i++) {
+            if (e[i].a == s || e[i].b == s) {
+                nbs[n_nb] = e[i].a == s ? e[i].b : e[i].a;
+                nbm[n_nb++] = e[i].metric;
+            }
+        }
+        graph_routes(db, s, GRAPH_ECMP, &ecmp, &n1);
+        graph_routes(db, s, GRAPH_SIMPLE, &simple, &n2);
+        graph_routes(db, s, GRAPH_LFA, &lfa, &n3);
+        cost_bad += n1 != GN - 1 || n2 != GN - 1 || n3 != GN - 1;
+        for (size_t i = 0; i < n1 && i < GN - 1; i++) {
+            uint64_t d = ecmp[i].dst, lowest = UINT64_MAX, want = 0, alt_possible = 0;
+
+            cost_bad += ecmp[i].cost != dist[s][d] || simple[i].cost != dist[s][d];
+            for (size_t j = 0; j < n_nb; j++) {
+                bool on_path = nbm[j] + dist[nbs[j]][d] == dist[s][d];
+                bool listed = false;
+
+                for (size_t k = 0; k < ecmp[i].n_nhops; k++)
+                    listed |= ecmp[i].nhops[k] == nbs[j];
+                ecmp_bad += on_path != listed;
+                if (on_path && nbs[j] < lowest)
+                    lowest = nbs[j];
+            }
+            simple_bad += simple[i].n_nhops != 1 || simple[i].nhops[0] != lowest;
+            lfa_bad += lfa[i].n_nhops != 1 || lfa[i].nhops[0] != lowest;
+            for (size_t j = 0; j < n_nb; j++) {
+                if (nbs[j] == lowest)
+                    continue;
+                if (dist[nbs[j]][d] < dist[nbs[j]][s] + dist[s][d])
+                    alt_possible = 1;
+                if (nbs[j] == lfa[i].alt)
+                    want = dist[nbs[j]][d] < dist[nbs[j]][s] + dist[s][d];
+            }
+            lfa_bad += lfa[i].alt != 0 ? !want : alt_possible != 0;
+            lfa_seen += lfa[i].alt != 0;
+        }
+        graph_routes_free(&ecmp);
+        graph_routes_free(&simple);
+        graph_routes_free(&lfa);
+    }
+    lsdb_destroy(&db);
+    is(cost_bad, 0, "6x6 grid, from every node: every cost is Bellman-Ford's");
+    is(ecmp_bad, 0, "... ECMP lists exactly the neighbours on a shortest path");
+    is(simple_bad, 0, "... SIMPLE takes the lowest of them");
+    is(lfa_bad, 0,
+       "... LFA: the same primary, an alternate that is loop-free, where one exists");
+    ok(lfa_seen > 100, "... (%d routes with an alternate)", lfa_seen);
+}
+
 int main(void)
 {
-    plan(9 + 10 + 2 + 4 + 6 + 1);
+    plan(9 + 10 + 2 + 4 + 6 + 1 + 5);
     test_line();
     test_ring_cut();
     test_metrics();
     test_ecmp();
     test_lfa();
     test_determinism();
+    test_grid();
     return done();
 }
