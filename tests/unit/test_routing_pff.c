@@ -122,7 +122,7 @@ static void test_ecmp(void)
  * after each lookup; the writer publishes and frees the old table once
  * every reader has passed one. */
 #define READERS    2
-#define SWAPS_MAX  1000000 /* or RUN_S seconds of swapping, whichever first */
+#define SWAPS_MAX  1000000
 #define SWAPS_MIN  100
 #define RUN_S      0.3
 #define DEADLINE_S 10
@@ -182,7 +182,11 @@ static void test_race(void)
         args[i] = (struct reader_arg){.r = &r, .id = i};
         pthread_create(&th[i], NULL, reader, &args[i]);
     }
-    for (swaps = 0; swaps < SWAPS_MAX && !timed_out && now_s() < start + RUN_S; swaps++) {
+    /* At least RUN_S seconds and SWAPS_MIN swaps (a loaded machine may
+     * need longer for the grace periods), at most DEADLINE_S. */
+    for (swaps = 0;
+         swaps < SWAPS_MAX && !timed_out && (now_s() < start + RUN_S || swaps < SWAPS_MIN);
+         swaps++) {
         uint64_t seen[READERS];
 
         old = pff_publish(r.p, QOS_CUBE_BE, one(5, 1 + (swaps + 1) % 2, -1));
