@@ -4,6 +4,7 @@
  * flow and spread over flows, and readers looking up while a writer keeps
  * publishing new tables (freed after a grace period, as the daemon does).
  */
+#include "graph.h"
 #include "pff.h"
 #include "tap.h"
 
@@ -118,6 +119,41 @@ static void test_ecmp(void)
     pff_destroy(&p);
 }
 
+/* From the database to a packet: a triangle's LFA routes, neighbour
+ * address a reached over N-1 flow 100 + a, the primary failing. */
+static void test_from_graph(void)
+{
+    struct lsdb *db = lsdb_new(60000);
+    struct pff *p = pff_new();
+    struct pff_table *t, *old;
+    struct graph_route *r;
+    size_t n;
+
+    for (uint64_t v = 1; v <= 3; v++) {
+        struct lsa l = {.origin = v, .seqno = 1, .n_links = 2};
+
+        l.links[0] = (struct lsa_link){.addr = v % 3 + 1, .metric = 1};
+        l.links[1] = (struct lsa_link){.addr = (v + 1) % 3 + 1, .metric = 1};
+        lsdb_insert(db, &l, 0);
+    }
+    graph_routes(db, 1, GRAPH_LFA, &r, &n);
+    t = pff_table_new(n);
+    for (size_t i = 0; i < n; i++) {
+        int nh = (int)(100 + r[i].nhops[0]);
+
+        pff_table_add(t, r[i].dst, &nh, 1, r[i].alt ? (int)(100 + r[i].alt) : -1);
+    }
+    graph_routes_free(&r);
+    old = pff_publish(p, QOS_CUBE_VOICE, t);
+    is(pff_lookup(p, QOS_CUBE_VOICE, 2, 64), 102, "triangle: 2 over the flow to 2");
+    pff_set_down(p, 102, true);
+    is(pff_lookup(p, QOS_CUBE_VOICE, 2, 64), 103, "... that flow down: over 3 at once");
+    is(pff_lookup(p, QOS_CUBE_VOICE, 3, 64), 103, "... 3 is still direct");
+    pff_table_free(&old);
+    pff_destroy(&p);
+    lsdb_destroy(&db);
+}
+
 /* Readers look up as forwarding threads do and report a quiescent point
  * after each lookup; the writer publishes and frees the old table once
  * every reader has passed one. */
@@ -213,10 +249,11 @@ static void test_race(void)
 
 int main(void)
 {
-    plan(20 + 5 + 7 + 3);
+    plan(20 + 5 + 7 + 3 + 3);
     test_basic();
     test_lfa();
     test_ecmp();
+    test_from_graph();
     test_race();
     return done();
 }
