@@ -496,11 +496,16 @@ static void replicate_key(void *ctx, const uint8_t *key, const struct dht_stored
     struct dht_contact to[KBUCKET_K_MAX];
     struct dht_value val[DHT_MSG_MAX_VALUES];
     size_t n_to = kbucket_closest(d->kb, key, d->p.k, to);
+    size_t n_val = 0;
 
-    for (size_t i = 0; i < n; i++)
-        val[i] =
-            (struct dht_value){v[i].addr, (uint32_t)((v[i].expire - pc->now + 999) / 1000)};
-    send_values(d, DHT_STORE, key, val, n, to, n_to);
+    /* Rounded down: a chain of copies must not creep past the original. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t left = (v[i].expire - pc->now) / 1000;
+
+        if (left > 0)
+            val[n_val++] = (struct dht_value){v[i].addr, (uint32_t)left};
+    }
+    send_values(d, DHT_STORE, key, val, n_val, to, n_to);
 }
 
 static void tick_requests(struct dht *d, uint64_t now)
