@@ -399,6 +399,8 @@ static void take_remove(struct dht *d, const struct dht_msg *msg, uint64_t now)
 
 static void take_response(struct dht *d, const struct dht_msg *msg, uint64_t now)
 {
+    struct dht_contact contacts[DHT_MSG_MAX_CONTACTS];
+    size_t n = 0;
     struct op *o;
 
     if (d->boot_cookie != 0 && msg->cookie == d->boot_cookie &&
@@ -425,8 +427,12 @@ static void take_response(struct dht *d, const struct dht_msg *msg, uint64_t now
         return;
     if (memcmp(msg->key, dht_lookup_key(o->lk), d->p.id_len) != 0)
         return;
-    if (dht_lookup_response(o->lk, msg->src_id, msg->contacts, msg->n_contacts, msg->values,
-                            msg->n_values) < 0)
+    /* A contact claiming our address is someone lying or stale: not asked. */
+    for (size_t i = 0; i < msg->n_contacts; i++) {
+        if (msg->contacts[i].addr != d->addr)
+            contacts[n++] = msg->contacts[i];
+    }
+    if (dht_lookup_response(o->lk, msg->src_id, contacts, n, msg->values, msg->n_values) < 0)
         return;
     op_pump(d, o, now);
 }
