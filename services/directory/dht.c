@@ -397,19 +397,33 @@ static void take_remove(struct dht *d, const struct dht_msg *msg, uint64_t now)
     }
 }
 
+/* The contacts of a response worth asking: one claiming our address is
+ * lying or stale. How many went to out. */
+static size_t usable_contacts(const struct dht *d, const struct dht_msg *msg,
+                              struct dht_contact *out)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < msg->n_contacts; i++) {
+        if (msg->contacts[i].addr != d->addr)
+            out[n++] = msg->contacts[i];
+    }
+    return n;
+}
+
 static void take_response(struct dht *d, const struct dht_msg *msg, uint64_t now)
 {
     struct dht_contact contacts[DHT_MSG_MAX_CONTACTS];
-    size_t n = 0;
+    size_t n = usable_contacts(d, msg, contacts);
     struct op *o;
 
     if (d->boot_cookie != 0 && msg->cookie == d->boot_cookie &&
         msg->code == DHT_FIND_NODE_RSP) {
-        d->boot_cookie = 0;
         o = op_start(d, OP_JOIN, DHT_LOOKUP_NODE, d->id);
         if (o == NULL)
-            return;
-        dht_lookup_seed(o->lk, msg->contacts, msg->n_contacts);
+            return; /* asked again at the next tick */
+        d->boot_cookie = 0;
+        dht_lookup_seed(o->lk, contacts, n);
         op_pump(d, o, now);
         return;
     }
@@ -427,11 +441,6 @@ static void take_response(struct dht *d, const struct dht_msg *msg, uint64_t now
         return;
     if (memcmp(msg->key, dht_lookup_key(o->lk), d->p.id_len) != 0)
         return;
-    /* A contact claiming our address is someone lying or stale: not asked. */
-    for (size_t i = 0; i < msg->n_contacts; i++) {
-        if (msg->contacts[i].addr != d->addr)
-            contacts[n++] = msg->contacts[i];
-    }
     if (dht_lookup_response(o->lk, msg->src_id, contacts, n, msg->values, msg->n_values) < 0)
         return;
     op_pump(d, o, now);
