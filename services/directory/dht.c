@@ -1,59 +1,14 @@
 /*
- * dht.c - the DHT node: routing table, value store and lookups behind the
- * message handlers and the timers. Each lookup in progress is an "op" that
- * knows what to do when its lookup ends (store, remove, answer a query).
+ * dht.c - the DHT node: routing table, value store and lookups (dht_op.c)
+ * behind the message handlers, the timers and the calls of its user.
  */
-#include "dht.h"
-#include "dht_lookup.h"
-#include "dht_store.h"
-#include "kbucket.h"
+#include "dht_node.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PINGS_MAX  32u /* liveness checks of full buckets' oldest contacts */
-#define BOOT_TRIES 5u
-
-enum op_kind { OP_JOIN, OP_REFRESH, OP_PUBLISH, OP_UNPUBLISH, OP_QUERY };
-
-struct op {
-    struct op *next;
-    enum op_kind kind;
-    uint32_t cookie;
-    struct dht_lookup *lk;
-    size_t n_values; /* what to STORE or REMOVE at the end */
-    struct dht_value values[DHT_MSG_MAX_VALUES];
-    dht_query_fn cb;
-    void *cb_ctx;
-};
-
-struct ping {
-    uint32_t cookie; /* 0: free slot */
-    struct dht_contact c;
-    uint64_t sent;
-};
-
-struct dht {
-    struct dht_params p;
-    uint8_t id[DHT_ID_MAX];
-    uint64_t addr;
-    dht_send_fn send;
-    void *ctx;
-    struct kbucket *kb;
-    struct dht_store *st;
-    struct op *ops;
-    size_t n_ops;
-    struct ping pings[PINGS_MAX];
-    uint64_t rng;
-    uint32_t boot_cookie; /* 0: not bootstrapping */
-    uint64_t boot_addr;
-    uint64_t boot_sent;
-    unsigned boot_tries;
-    struct dht_stats stats;
-};
 
 void dht_params_default(struct dht_params *p)
 {
@@ -95,7 +50,7 @@ static bool cookie_used(const struct dht *d, uint32_t c)
     return false;
 }
 
-static uint32_t new_cookie(struct dht *d)
+uint32_t dht_new_cookie(struct dht *d)
 {
     uint32_t c;
 
@@ -143,12 +98,6 @@ fail_kb:
     return NULL;
 }
 
-static void op_free(struct op *o)
-{
-    dht_lookup_destroy(&o->lk);
-    free(o);
-}
-
 void dht_destroy(struct dht **p)
 {
     struct dht *d;
@@ -161,50 +110,12 @@ void dht_destroy(struct dht **p)
         struct op *o = d->ops;
 
         d->ops = o->next;
-        op_free(o);
+        dht_op_free(o);
     }
     dht_store_destroy(&d->st);
     kbucket_destroy(&d->kb);
     free(d);
     *p = NULL;
-}
-
-static void msg_init(const struct dht *d, struct dht_msg *m, uint8_t code, uint32_t cookie,
-                     const uint8_t *key)
-{
-    m->code = code;
-    m->cookie = cookie;
-    m->src_addr = d->addr;
-    m->id_len = d->p.id_len;
-    memcpy(m->src_id, d->id, d->p.id_len);
-    memcpy(m->key, key, d->p.id_len);
-    m->n_values = 0;
-    m->n_contacts = 0;
-}
-
-static void msg_send(struct dht *d, uint64_t to, const struct dht_msg *m)
-{
-    uint8_t buf[DHT_MSG_MAX];
-    int n = dht_msg_encode(m, buf, sizeof(buf));
-
-    assert(n > 0); /* we only build messages that keep the rules */
-    d->stats.msgs_sent++;
-    d->send(d->ctx, to, buf, (size_t)n);
-}
-
-static void send_values(struct dht *d, uint8_t code, const uint8_t *key,
-                        const struct dht_value *v, size_t n, const struct dht_contact *to,
-                        size_t n_to)
-{
-    struct dht_msg m;
-
-    if (n == 0)
-        return;
-    msg_init(d, &m, code, 0, key);
-    m.n_values = n;
-    memcpy(m.values, v, n * sizeof(*v));
-    for (size_t i = 0; i < n_to; i++)
-        msg_send(d, to[i].addr, &m);
 }
 
 static void ping_start(struct dht *d, const struct dht_contact *c, uint64_t now)
@@ -222,12 +133,12 @@ static void ping_start(struct dht *d, const struct dht_contact *c, uint64_t now)
     }
     if (free_slot == NULL)
         return; /* enough checks in flight; the candidate waits for the next */
-    free_slot->cookie = new_cookie(d);
+    free_slot->cookie = dht_new_cookie(d);
     free_slot->c = *c;
     free_slot->sent = now;
     /* A ping is a FIND_NODE for the contact's own id: any answer will do. */
-    msg_init(d, &m, DHT_FIND_NODE_REQ, free_slot->cookie, c->id);
-    msg_send(d, c->addr, &m);
+    dht_prepare_msg(d, &m, DHT_FIND_NODE_REQ, free_slot->cookie, c->id);
+    dht_send_msg(d, c->addr, &m);
 }
 
 static void heard_from(struct dht *d, const struct dht_contact *c, uint64_t now)
@@ -238,101 +149,6 @@ static void heard_from(struct dht *d, const struct dht_contact *c, uint64_t now)
         ping_start(d, &lru, now);
 }
 
-static struct op *op_start(struct dht *d, enum op_kind kind, enum dht_lookup_kind lkind,
-                           const uint8_t *key)
-{
-    struct dht_contact seeds[KBUCKET_K_MAX];
-    size_t n;
-    struct op *o;
-
-    if (d->n_ops >= DHT_OPS_MAX)
-        return NULL;
-    o = calloc(1, sizeof(*o));
-    if (o == NULL)
-        return NULL;
-    o->lk = dht_lookup_new(lkind, key, d->p.id_len, d->p.k, d->p.alpha, d->p.t_response, d->id);
-    if (o->lk == NULL) {
-        free(o);
-        return NULL;
-    }
-    n = kbucket_closest(d->kb, key, d->p.k, seeds);
-    dht_lookup_seed(o->lk, seeds, n);
-    o->kind = kind;
-    o->cookie = new_cookie(d);
-    o->next = d->ops;
-    d->ops = o;
-    d->n_ops++;
-    return o;
-}
-
-static void op_finish(struct dht *d, struct op *o, uint64_t now)
-{
-    struct dht_contact closest[KBUCKET_K_MAX];
-    struct dht_value v[DHT_MSG_MAX_VALUES];
-    struct dht_lookup_stats ls;
-    size_t n = dht_lookup_closest(o->lk, closest, d->p.k);
-    size_t nv;
-
-    d->stats.lookups++;
-    kbucket_touch(d->kb, dht_lookup_key(o->lk), now);
-    switch (o->kind) {
-    case OP_JOIN:
-    case OP_REFRESH:
-        break;
-    case OP_PUBLISH:
-        send_values(d, DHT_STORE, dht_lookup_key(o->lk), o->values, o->n_values, closest, n);
-        break;
-    case OP_UNPUBLISH:
-        send_values(d, DHT_REMOVE, dht_lookup_key(o->lk), o->values, o->n_values, closest, n);
-        break;
-    case OP_QUERY:
-        nv = dht_lookup_values(o->lk, v, DHT_MSG_MAX_VALUES);
-        dht_lookup_get_stats(o->lk, &ls);
-        if (nv > 0) {
-            d->stats.queries++;
-            d->stats.query_hops += ls.hops;
-            if (ls.hops > d->stats.query_hops_max)
-                d->stats.query_hops_max = ls.hops;
-        } else {
-            d->stats.queries_failed++;
-        }
-        o->cb(o->cb_ctx, dht_lookup_key(o->lk), nv > 0 ? 0 : -ENOENT, v, nv);
-        break;
-    }
-}
-
-/* Send what the lookup asks for; when it is done, act on it and free it. */
-static void op_pump(struct dht *d, struct op *o, uint64_t now)
-{
-    struct dht_contact to;
-    struct dht_msg m;
-    uint8_t code =
-        dht_lookup_get_kind(o->lk) == DHT_LOOKUP_VALUE ? DHT_FIND_VALUE_REQ : DHT_FIND_NODE_REQ;
-    struct op **po;
-
-    for (size_t i = 0; i < DHT_LOOKUP_SHORTLIST && dht_lookup_next(o->lk, now, &to) == 1; i++) {
-        msg_init(d, &m, code, o->cookie, dht_lookup_key(o->lk));
-        msg_send(d, to.addr, &m);
-    }
-    if (!dht_lookup_done(o->lk))
-        return;
-    for (po = &d->ops; *po != o; po = &(*po)->next)
-        ;
-    *po = o->next;
-    d->n_ops--;
-    op_finish(d, o, now);
-    op_free(o);
-}
-
-static struct op *op_by_cookie(struct dht *d, uint32_t cookie)
-{
-    for (struct op *o = d->ops; o != NULL; o = o->next) {
-        if (o->cookie == cookie)
-            return o;
-    }
-    return NULL;
-}
-
 int dht_bootstrap(struct dht *d, uint64_t addr, uint64_t now)
 {
     struct dht_msg m;
@@ -341,12 +157,12 @@ int dht_bootstrap(struct dht *d, uint64_t addr, uint64_t now)
     if (addr == 0 || addr == d->addr)
         return -EINVAL;
     d->boot_cookie = 0;
-    d->boot_cookie = new_cookie(d);
+    d->boot_cookie = dht_new_cookie(d);
     d->boot_addr = addr;
     d->boot_sent = now;
     d->boot_tries = 1;
-    msg_init(d, &m, DHT_FIND_NODE_REQ, d->boot_cookie, d->id);
-    msg_send(d, addr, &m);
+    dht_prepare_msg(d, &m, DHT_FIND_NODE_REQ, d->boot_cookie, d->id);
+    dht_send_msg(d, addr, &m);
     return 0;
 }
 
@@ -357,7 +173,8 @@ static void answer_find(struct dht *d, const struct dht_msg *req, uint64_t from,
     size_t nv = 0;
     bool value = req->code == DHT_FIND_VALUE_REQ;
 
-    msg_init(d, &m, value ? DHT_FIND_VALUE_RSP : DHT_FIND_NODE_RSP, req->cookie, req->key);
+    dht_prepare_msg(d, &m, value ? DHT_FIND_VALUE_RSP : DHT_FIND_NODE_RSP, req->cookie,
+                    req->key);
     if (value)
         nv = dht_store_get(d->st, req->key, now, v, DHT_MSG_MAX_VALUES);
     for (size_t i = 0; i < nv; i++) {
@@ -368,7 +185,7 @@ static void answer_find(struct dht *d, const struct dht_msg *req, uint64_t from,
     }
     m.n_values = nv;
     m.n_contacts = kbucket_closest(d->kb, req->key, d->p.k, m.contacts);
-    msg_send(d, from, &m);
+    dht_send_msg(d, from, &m);
 }
 
 static void take_store(struct dht *d, const struct dht_msg *msg, uint64_t now)
@@ -419,12 +236,12 @@ static void take_response(struct dht *d, const struct dht_msg *msg, uint64_t now
 
     if (d->boot_cookie != 0 && msg->cookie == d->boot_cookie &&
         msg->code == DHT_FIND_NODE_RSP) {
-        o = op_start(d, OP_JOIN, DHT_LOOKUP_NODE, d->id);
+        o = dht_op_start(d, OP_JOIN, DHT_LOOKUP_NODE, d->id);
         if (o == NULL)
             return; /* asked again at the next tick */
         d->boot_cookie = 0;
         dht_lookup_seed(o->lk, contacts, n);
-        op_pump(d, o, now);
+        dht_op_pump(d, o, now);
         return;
     }
     for (size_t i = 0; i < PINGS_MAX; i++) {
@@ -434,7 +251,7 @@ static void take_response(struct dht *d, const struct dht_msg *msg, uint64_t now
             return;
         }
     }
-    o = op_by_cookie(d, msg->cookie);
+    o = dht_op_find(d, msg->cookie);
     if (o == NULL)
         return;
     if ((msg->code == DHT_FIND_VALUE_RSP) != (dht_lookup_get_kind(o->lk) == DHT_LOOKUP_VALUE))
@@ -443,7 +260,7 @@ static void take_response(struct dht *d, const struct dht_msg *msg, uint64_t now
         return;
     if (dht_lookup_response(o->lk, msg->src_id, contacts, n, msg->values, msg->n_values) < 0)
         return;
-    op_pump(d, o, now);
+    dht_op_pump(d, o, now);
 }
 
 int dht_recv(struct dht *d, const uint8_t *buf, size_t len, uint64_t from, uint64_t now)
@@ -490,7 +307,7 @@ static void republish_key(void *ctx, const uint8_t *key, const struct dht_stored
 {
     struct push_ctx *pc = ctx;
     struct dht *d = pc->d;
-    struct op *o = op_start(d, OP_PUBLISH, DHT_LOOKUP_NODE, key);
+    struct op *o = dht_op_start(d, OP_PUBLISH, DHT_LOOKUP_NODE, key);
     uint64_t expire = pc->now + (uint64_t)d->p.t_expire * 1000;
 
     for (size_t i = 0; i < n; i++) {
@@ -499,7 +316,7 @@ static void republish_key(void *ctx, const uint8_t *key, const struct dht_stored
             o->values[o->n_values++] = (struct dht_value){v[i].addr, d->p.t_expire};
     }
     if (o != NULL)
-        op_pump(d, o, pc->now);
+        dht_op_pump(d, o, pc->now);
 }
 
 /* Other nodes' values: push them to the closest nodes we know, with the
@@ -520,7 +337,7 @@ static void replicate_key(void *ctx, const uint8_t *key, const struct dht_stored
         if (left > 0)
             val[n_val++] = (struct dht_value){v[i].addr, (uint32_t)left};
     }
-    send_values(d, DHT_STORE, key, val, n_val, to, n_to);
+    dht_send_values(d, DHT_STORE, key, val, n_val, to, n_to);
 }
 
 static void tick_requests(struct dht *d, uint64_t now)
@@ -545,8 +362,8 @@ static void tick_requests(struct dht *d, uint64_t now)
         } else {
             d->boot_tries++;
             d->boot_sent = now;
-            msg_init(d, &m, DHT_FIND_NODE_REQ, d->boot_cookie, d->id);
-            msg_send(d, d->boot_addr, &m);
+            dht_prepare_msg(d, &m, DHT_FIND_NODE_REQ, d->boot_cookie, d->id);
+            dht_send_msg(d, d->boot_addr, &m);
         }
     }
     for (o = d->ops; o != NULL; o = next) {
@@ -556,7 +373,7 @@ static void tick_requests(struct dht *d, uint64_t now)
         d->stats.timeouts += n;
         for (size_t i = 0; i < n; i++)
             (void)kbucket_failed(d->kb, failed[i].id);
-        op_pump(d, o, now); /* may free o */
+        dht_op_pump(d, o, now); /* may free o */
     }
 }
 
@@ -579,9 +396,9 @@ void dht_tick(struct dht *d, uint64_t now)
         if (kbucket_refresh_due(d->kb, now, (uint64_t)d->p.t_refresh * 1000, rand_id, target) <
             0)
             break;
-        o = op_start(d, OP_REFRESH, DHT_LOOKUP_NODE, target);
+        o = dht_op_start(d, OP_REFRESH, DHT_LOOKUP_NODE, target);
         if (o != NULL)
-            op_pump(d, o, now);
+            dht_op_pump(d, o, now);
     }
 }
 
@@ -600,12 +417,12 @@ int dht_publish(struct dht *d, const uint8_t *key, uint64_t addr, uint64_t now)
                        true);
     if (rc < 0)
         return rc;
-    o = op_start(d, OP_PUBLISH, DHT_LOOKUP_NODE, key);
+    o = dht_op_start(d, OP_PUBLISH, DHT_LOOKUP_NODE, key);
     if (o == NULL)
         return -ENOMEM; /* kept here; republished at the next period */
     o->values[0] = (struct dht_value){addr, d->p.t_expire};
     o->n_values = 1;
-    op_pump(d, o, now);
+    dht_op_pump(d, o, now);
     return 0;
 }
 
@@ -631,12 +448,12 @@ int dht_unpublish(struct dht *d, const uint8_t *key, uint64_t now)
     }
     if (n_mine == 0)
         return n > 0 ? 0 : -ENOENT;
-    o = op_start(d, OP_UNPUBLISH, DHT_LOOKUP_NODE, key);
+    o = dht_op_start(d, OP_UNPUBLISH, DHT_LOOKUP_NODE, key);
     if (o == NULL)
         return -ENOMEM; /* the copies expire at the latest after t_expire */
     memcpy(o->values, mine, n_mine * sizeof(*mine));
     o->n_values = n_mine;
-    op_pump(d, o, now);
+    dht_op_pump(d, o, now);
     return 0;
 }
 
@@ -658,12 +475,12 @@ int dht_query(struct dht *d, const uint8_t *key, uint64_t now, dht_query_fn cb, 
     }
     if (d->n_ops >= DHT_OPS_MAX)
         return -EBUSY;
-    o = op_start(d, OP_QUERY, DHT_LOOKUP_VALUE, key);
+    o = dht_op_start(d, OP_QUERY, DHT_LOOKUP_VALUE, key);
     if (o == NULL)
         return -ENOMEM;
     o->cb = cb;
     o->cb_ctx = cb_ctx;
-    op_pump(d, o, now);
+    dht_op_pump(d, o, now);
     return 0;
 }
 
