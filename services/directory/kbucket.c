@@ -21,6 +21,7 @@ struct bucket {
     size_t n;
     bool has_cand;
     struct dht_contact cand;
+    uint64_t cand_seen;
     uint64_t touched;
 };
 
@@ -113,16 +114,15 @@ static struct kbucket_entry *find(const struct kbucket *kb, const uint8_t *id, s
 }
 
 /* Take slot i out of bucket b; the candidate, if any, joins at the tail. */
-static void take_out(struct kbucket *kb, struct bucket *b, size_t i, uint64_t now)
+static void take_out(struct bucket *b, size_t i)
 {
     memmove(&b->e[i], &b->e[i + 1], (b->n - i - 1) * sizeof(b->e[0]));
     b->n--;
     if (b->has_cand) {
-        b->e[b->n] = (struct kbucket_entry){.c = b->cand, .seen = now};
+        b->e[b->n] = (struct kbucket_entry){.c = b->cand, .seen = b->cand_seen};
         b->n++;
         b->has_cand = false;
     }
-    (void)kb;
 }
 
 enum kbucket_seen_result kbucket_seen(struct kbucket *kb, const struct dht_contact *c,
@@ -160,6 +160,7 @@ enum kbucket_seen_result kbucket_seen(struct kbucket *kb, const struct dht_conta
         return KBUCKET_ADDED;
     }
     b->cand = *c;
+    b->cand_seen = now;
     b->has_cand = true;
     *ping = b->e[0].c;
     return KBUCKET_FULL;
@@ -179,7 +180,7 @@ int kbucket_failed(struct kbucket *kb, const uint8_t *id)
     e->fails++;
     if (!b->has_cand && e->fails < KBUCKET_MAX_FAILS)
         return 0;
-    take_out(kb, b, slot, e->seen);
+    take_out(b, slot);
     return 1;
 }
 
@@ -192,7 +193,7 @@ int kbucket_remove(struct kbucket *kb, const uint8_t *id)
     e = find(kb, id, &slot);
     if (e == NULL)
         return -ENOENT;
-    take_out(kb, &kb->b[kbucket_index(kb, id)], slot, e->seen);
+    take_out(&kb->b[kbucket_index(kb, id)], slot);
     return 0;
 }
 
