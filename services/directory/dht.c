@@ -429,9 +429,9 @@ int dht_publish(struct dht *d, const uint8_t *key, uint64_t addr, uint64_t now)
 int dht_unpublish(struct dht *d, const uint8_t *key, uint64_t now)
 {
     struct dht_stored v[DHT_MSG_MAX_VALUES];
-    struct dht_value mine[DHT_MSG_MAX_VALUES];
+    struct dht_value own[DHT_MSG_MAX_VALUES];
     uint64_t until = now + (uint64_t)d->p.t_expire * 1000;
-    size_t n, n_mine = 0;
+    size_t n, n_ours = 0, n_own = 0;
     struct op *o;
 
     assert(d && key);
@@ -441,18 +441,22 @@ int dht_unpublish(struct dht *d, const uint8_t *key, uint64_t now)
     for (size_t i = 0; i < n; i++) {
         if (!v[i].mine)
             continue;
+        n_ours++;
         (void)dht_store_remove(d->st, key, v[i].addr, until);
-        /* REMOVE is honoured for the sender's own address only. */
+        /* REMOVE is honoured for the sender's own address only; copies of
+         * other addresses we published expire. */
         if (v[i].addr == d->addr)
-            mine[n_mine++] = (struct dht_value){v[i].addr, 0};
+            own[n_own++] = (struct dht_value){v[i].addr, 0};
     }
-    if (n_mine == 0)
-        return n > 0 ? 0 : -ENOENT;
+    if (n_ours == 0)
+        return -ENOENT;
+    if (n_own == 0)
+        return 0;
     o = dht_op_start(d, OP_UNPUBLISH, DHT_LOOKUP_NODE, key);
     if (o == NULL)
         return -ENOMEM; /* the copies expire at the latest after t_expire */
-    memcpy(o->values, mine, n_mine * sizeof(*mine));
-    o->n_values = n_mine;
+    memcpy(o->values, own, n_own * sizeof(*own));
+    o->n_values = n_own;
     dht_op_pump(d, o, now);
     return 0;
 }

@@ -77,8 +77,9 @@ void dht_tick(struct dht *d, uint64_t now);
  * -ENOMEM. */
 int dht_publish(struct dht *d, const uint8_t *key, uint64_t addr, uint64_t now);
 
-/* Withdraw every address we published under key, here and at the k closest
- * nodes (REMOVE). 0, -ENOENT if we published none, -EBUSY. */
+/* Withdraw every address we published under key: here, and for our own
+ * address at the k closest nodes (REMOVE; copies of other addresses expire).
+ * 0, -ENOENT if we published none, -EBUSY. */
 int dht_unpublish(struct dht *d, const uint8_t *key, uint64_t now);
 
 /* Find the addresses of key: from our store at once (cb runs before this

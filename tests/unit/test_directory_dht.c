@@ -229,9 +229,74 @@ static void test_full_bucket(void)
     dht_destroy(&d);
 }
 
+/* Publish through one contact: FIND_NODE for the key, then STORE to the
+ * node that answered; unpublish sends it REMOVE of our own address. */
+static void test_publish(void)
+{
+    struct dht_params p;
+    uint8_t me[L], key[L], buf[DHT_MSG_MAX];
+    struct dht *d;
+    struct dht_msg m;
+    struct answer a = {0};
+    size_t n;
+
+    memset(me, 0, L);
+    memset(key, 0x99, L);
+    dht_params_default(&p);
+    d = dht_new(&p, me, ME, capture, NULL);
+    is(dht_unpublish(d, key, 1000), -ENOENT, "unpublish of a key never published: -ENOENT");
+    m = from_peer(DHT_FIND_NODE_REQ, 5, 0x80, key);
+    n = encode(&m, buf);
+    dht_recv(d, buf, n, 5, 1000);
+    box.n = 0;
+    is(dht_publish(d, key, ME, 1000), 0, "publish our address under key");
+    ok(box.n == 1 && box.to[0] == 5 && box.m[0].code == DHT_FIND_NODE_REQ &&
+           memcmp(box.m[0].key, key, L) == 0,
+       "... a FIND_NODE lookup of the key asks node 5");
+    is(dht_pending(d), 1, "... one lookup in progress");
+    m = from_peer(DHT_FIND_NODE_RSP, 5, 0x80, key);
+    m.cookie = box.m[0].cookie;
+    n = encode(&m, buf);
+    box.n = 0;
+    dht_recv(d, buf, n, 5, 1010);
+    ok(box.n == 1 && box.to[0] == 5 && box.m[0].code == DHT_STORE && box.m[0].n_values == 1 &&
+           box.m[0].values[0].addr == ME && box.m[0].values[0].ttl == 86400,
+       "node 5 answers: it gets a STORE of address 1 for 86400 s");
+    is(dht_pending(d), 0, "the lookup is over");
+    dht_query(d, key, 1020, on_answer, &a);
+    ok(a.calls == 1 && a.addr == ME, "our own query is answered locally");
+    is(dht_publish(d, key, 7, 1020), 0, "publish another address, 7, under the key");
+    box.n = 0;
+    dht_tick(d, 1020 + 900 * 1000);
+    ok(box.n == 1 && box.m[0].code == DHT_FIND_NODE_REQ, "900 s later: republished (lookup)");
+    m.cookie = box.m[0].cookie;
+    n = encode(&m, buf);
+    box.n = 0;
+    dht_recv(d, buf, n, 5, 1020 + 900 * 1000 + 5);
+    ok(box.n == 1 && box.m[0].code == DHT_STORE && box.m[0].n_values == 2,
+       "... both addresses stored again");
+    box.n = 0;
+    is(dht_unpublish(d, key, 2000 * 1000), 0, "unpublish");
+    m.cookie = box.m[0].cookie;
+    n = encode(&m, buf);
+    box.n = 0;
+    dht_recv(d, buf, n, 5, 2000 * 1000 + 5);
+    ok(box.n == 1 && box.m[0].code == DHT_REMOVE && box.m[0].n_values == 1 &&
+           box.m[0].values[0].addr == ME && box.m[0].values[0].ttl == 0,
+       "... REMOVE of our own address only goes to node 5");
+    a.calls = 0;
+    box.n = 0;
+    dht_query(d, key, 2000 * 1000 + 10, on_answer, &a);
+    ok(a.calls == 0 && box.n == 1 && box.m[0].code == DHT_FIND_VALUE_REQ,
+       "our store no longer answers: the query asks the network");
+    is(dht_unpublish(d, key, 2000 * 1000 + 20), -ENOENT, "unpublish again: -ENOENT");
+    dht_destroy(&d);
+}
+
 int main(void)
 {
     test_node();
     test_full_bucket();
+    test_publish();
     return done();
 }
