@@ -377,29 +377,36 @@ static void tick_requests(struct dht *d, uint64_t now)
     }
 }
 
+void dht_refresh_buckets(struct dht *d, uint64_t now)
+{
+    uint8_t rand_id[DHT_ID_MAX], target[DHT_ID_MAX];
+    uint64_t period = (uint64_t)d->p.t_refresh * 1000;
+
+    /* Half the lookup slots at most: refreshes must not starve queries. */
+    for (size_t i = 0; i < 8 * DHT_ID_MAX && d->n_ops < DHT_OPS_MAX / 2; i++) {
+        struct op *o;
+
+        for (size_t j = 0; j < d->p.id_len; j++)
+            rand_id[j] = (uint8_t)rnd(d);
+        if (kbucket_refresh_due(d->kb, now, period, rand_id, target) < 0)
+            break;
+        o = dht_op_start(d, OP_REFRESH, DHT_LOOKUP_NODE, target);
+        if (o != NULL)
+            dht_op_pump(d, o, now);
+    }
+}
+
 void dht_tick(struct dht *d, uint64_t now)
 {
     struct push_ctx pc = {d, now};
     uint64_t period = (uint64_t)d->p.t_replicate * 1000;
-    uint8_t rand_id[DHT_ID_MAX], target[DHT_ID_MAX];
 
     assert(d);
     tick_requests(d, now);
     dht_store_expire(d->st, now);
     dht_store_republish(d->st, now, period, republish_key, &pc);
     dht_store_replicate(d->st, now, period, replicate_key, &pc);
-    for (size_t i = 0; i < 8 * DHT_ID_MAX && d->n_ops < DHT_OPS_MAX / 2; i++) {
-        struct op *o;
-
-        for (size_t j = 0; j < d->p.id_len; j++)
-            rand_id[j] = (uint8_t)rnd(d);
-        if (kbucket_refresh_due(d->kb, now, (uint64_t)d->p.t_refresh * 1000, rand_id, target) <
-            0)
-            break;
-        o = dht_op_start(d, OP_REFRESH, DHT_LOOKUP_NODE, target);
-        if (o != NULL)
-            dht_op_pump(d, o, now);
-    }
+    dht_refresh_buckets(d, now);
 }
 
 int dht_publish(struct dht *d, const uint8_t *key, uint64_t addr, uint64_t now)

@@ -56,6 +56,9 @@ struct dht {
 /* A cookie no request in flight uses (never 0). */
 uint32_t dht_new_cookie(struct dht *d);
 
+/* Start a lookup for each bucket due for refresh (kbucket_refresh_due). */
+void dht_refresh_buckets(struct dht *d, uint64_t now);
+
 /* Fill in m's header as ours, for key, with no values or contacts. */
 void dht_prepare_msg(const struct dht *d, struct dht_msg *m, uint8_t code, uint32_t cookie,
                      const uint8_t *key);

@@ -92,6 +92,10 @@ static void op_finish(struct dht *d, struct op *o, uint64_t now)
     kbucket_touch(d->kb, dht_lookup_key(o->lk), now);
     switch (o->kind) {
     case OP_JOIN:
+        /* Make ourselves known farther away too, as Kademlia's join does. */
+        kbucket_refresh_all(d->kb);
+        dht_refresh_buckets(d, now);
+        break;
     case OP_REFRESH:
         break;
     case OP_PUBLISH:

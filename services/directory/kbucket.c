@@ -23,6 +23,7 @@ struct bucket {
     struct dht_contact cand;
     uint64_t cand_seen;
     uint64_t touched;
+    bool forced; /* due at once, empty or not (after joining) */
 };
 
 struct kbucket {
@@ -260,8 +261,9 @@ int kbucket_refresh_due(struct kbucket *kb, uint64_t now, uint64_t period, const
         uint8_t bit = (uint8_t)(0x80u >> (i % 8));
         uint8_t keep = (uint8_t) ~(bit | (bit - 1)); /* bits above the bucket's bit */
 
-        if (b->n == 0 || now < b->touched + period)
+        if (!b->forced && (b->n == 0 || now < b->touched + period))
             continue;
+        b->forced = false;
         memcpy(target, kb->self, byte);
         target[byte] = (uint8_t)((kb->self[byte] & keep) | ((kb->self[byte] ^ bit) & bit) |
                                  (rnd[byte] & (bit - 1)));
@@ -270,4 +272,17 @@ int kbucket_refresh_due(struct kbucket *kb, uint64_t now, uint64_t period, const
         return (int)i;
     }
     return -ENOENT;
+}
+
+void kbucket_refresh_all(struct kbucket *kb)
+{
+    size_t deepest = 0;
+
+    assert(kb);
+    for (size_t i = 0; i < kb->n_buckets; i++) {
+        if (kb->b[i].n > 0)
+            deepest = i;
+    }
+    for (size_t i = 0; i < deepest; i++)
+        kb->b[i].forced = true;
 }

@@ -68,11 +68,16 @@ size_t kbucket_count(const struct kbucket *kb);
 /* A lookup for target ran at now: its bucket needs no refresh for a while. */
 void kbucket_touch(struct kbucket *kb, const uint8_t *target, uint64_t now);
 
-/* A non-empty bucket not touched for period (same unit as now): its index,
+/* A non-empty bucket not touched for period (same unit as now), or one
+ * kbucket_refresh_all made due: its index,
  * with *target an id in its range (our prefix, the bucket's bit flipped, the
  * rest from rnd, id_len bytes); the bucket counts as touched. -ENOENT if
  * none is due. */
 int kbucket_refresh_due(struct kbucket *kb, uint64_t now, uint64_t period, const uint8_t *rnd,
                         uint8_t *target);
+
+/* We just joined: every bucket farther than our closest contact, empty or
+ * not, is due for refresh at once (the lookups make us known there). */
+void kbucket_refresh_all(struct kbucket *kb);
 
 #endif

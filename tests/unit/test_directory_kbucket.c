@@ -142,6 +142,20 @@ static void test_refresh(void)
        "bucket 11 is not: a lookup there at 1590 postponed it");
     is(kbucket_refresh_due(kb, 1690, 100, rnd, target), 11, "bucket 11 due at 1690");
     is(kbucket_index(kb, target), 11, "... the target in bucket 11");
+    kbucket_refresh_all(kb);
+    {
+        int got[16], n = 0, idx2;
+        bool in_range = true;
+
+        while (n < 16 && (idx2 = kbucket_refresh_due(kb, 1700, 100, rnd, target)) >= 0) {
+            in_range = in_range && kbucket_index(kb, target) == idx2;
+            got[n++] = idx2;
+        }
+        is(n, 11, "after joining, the 11 buckets farther than the closest contact are due");
+        ok(got[0] == 0 && got[2] == 2 && got[10] == 10 && in_range,
+           "... 0 to 10, empty ones too, each target in its bucket");
+    }
+    is(kbucket_refresh_due(kb, 1700, 100, rnd, target), -ENOENT, "then none");
     kbucket_destroy(&kb);
 }
 
