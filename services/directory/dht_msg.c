@@ -3,6 +3,7 @@
  */
 #include "dht_msg.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -106,6 +107,7 @@ static int msg_check(const struct dht_msg *m)
 
 size_t dht_msg_len(const struct dht_msg *m)
 {
+    assert(m);
     return DHT_MSG_HDR + 2 * m->id_len + m->n_values * DHT_MSG_VALUE_LEN +
            m->n_contacts * (8 + m->id_len);
 }
@@ -115,6 +117,7 @@ int dht_msg_encode(const struct dht_msg *m, uint8_t *buf, size_t len)
     size_t n;
     uint8_t *p;
 
+    assert(m && (buf || len == 0));
     if (msg_check(m) < 0)
         return -EINVAL;
     n = dht_msg_len(m);
@@ -148,6 +151,7 @@ int dht_msg_decode(const uint8_t *buf, size_t len, size_t id_len, struct dht_msg
 {
     const uint8_t *p;
 
+    assert((buf || len == 0) && m);
     if (id_len < DHT_ID_MIN || id_len > DHT_ID_MAX)
         return -EINVAL;
     m->code = 0;
