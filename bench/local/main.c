@@ -97,12 +97,19 @@ static int local_rtt(size_t n, size_t size, struct samples *s)
     char buf[2048] = {0};
     int fd = flow_to_server('E');
 
-    if (fd < 0)
+    if (fd < 0) {
+        fprintf(stderr, "bench local: flow_alloc: %d\n", fd);
         return -1;
+    }
     for (size_t i = 0; i < n + WARMUP; i++) {
         uint64_t t0 = now_ns();
-        if (flow_write(fd, buf, size) != (ssize_t)size || flow_read(fd, buf, sizeof(buf)) < 0)
+        ssize_t w = flow_write(fd, buf, size), r = 0;
+
+        if (w != (ssize_t)size || (r = flow_read(fd, buf, sizeof(buf))) < 0) {
+            fprintf(stderr, "bench local: round trip %zu of %zu B: write %zd, read %zd\n", i,
+                    size, w, r);
             return flow_dealloc(fd), -1;
+        }
         if (i >= WARMUP)
             samples_add(s, now_ns() - t0);
     }
