@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,6 +31,28 @@ uint32_t spin_default_ns(void)
     if (*end != '\0' || v > 10000000ul)
         return SPIN_DEFAULT_NS;
     return (uint32_t)v;
+}
+
+uint32_t yield_default_ns(void)
+{
+    const char *env = getenv("OUROBUS_YIELD_NS");
+    char *end;
+    unsigned long v;
+
+    if (env == NULL || *env == '\0')
+        return YIELD_DEFAULT_NS;
+    v = strtoul(env, &end, 10);
+    if (*end != '\0' || v > 10000000ul)
+        return YIELD_DEFAULT_NS;
+    return (uint32_t)v;
+}
+
+bool yield_turn(const struct spin *sp, uint64_t start)
+{
+    if (sp->cur_ns == 0 || now_ns() - start >= sp->cur_ns)
+        return false;
+    sched_yield();
+    return true;
 }
 
 void spin_learn(struct spin *sp, uint64_t waited_ns)

@@ -14,6 +14,10 @@
 /* Default upper bound of a spin, in ns (OUROBUS_SPIN_NS overrides it). */
 #define SPIN_DEFAULT_NS 20000u
 
+/* Default upper bound of a daemon data thread's yielding poll, in ns
+ * (OUROBUS_YIELD_NS overrides it; 0 turns it off). */
+#define YIELD_DEFAULT_NS 50000u
+
 /* A waiter's spin policy: process-local, one per waiting side. */
 struct spin {
     uint32_t max_ns; /* configured bound; 0 = never spin */
@@ -25,6 +29,17 @@ void spin_init(struct spin *sp, uint32_t max_ns);
 
 /* The bound from OUROBUS_SPIN_NS, else SPIN_DEFAULT_NS. */
 uint32_t spin_default_ns(void);
+
+/* The bound from OUROBUS_YIELD_NS, else YIELD_DEFAULT_NS. */
+uint32_t yield_default_ns(void);
+
+/* One turn of a yielding poll begun at start (ns): false once sp's budget
+ * is spent, else gives the CPU away (sched_yield) and returns true. A data
+ * thread of a daemon that shares its CPU with the applications polls so
+ * between its tries before it sleeps: an application that runs meanwhile
+ * is not slowed, and a packet that comes within the budget is taken
+ * without a sleep and a wake-up. Learn with spin_learn(sp, total wait). */
+bool yield_turn(const struct spin *sp, uint64_t start);
 
 /* Learn from one finished wait that took waited_ns in all: the budget grows
  * to cover waits shorter than the bound and halves after longer ones, so an

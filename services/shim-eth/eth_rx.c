@@ -5,6 +5,7 @@
  */
 #include "shim_eth.h"
 
+#include "deadline.h"
 #include "log.h"
 
 #include <errno.h>
@@ -38,6 +39,7 @@ struct rx {
     uint64_t drop[ETH_DROP_REASONS];
     uint64_t frames;
     uint64_t bytes;
+    struct spin yield; /* the yielding poll before a sleep */
 };
 
 static uint32_t buf_cap(struct shim_eth *s)
@@ -171,8 +173,16 @@ static void rx_wait(struct rx *r)
 {
     struct pollfd p[2] = {{.fd = r->s->sock.fd, .events = POLLIN},
                           {.fd = r->s->stop_fd, .events = POLLIN}};
+    uint64_t t0 = now_ns();
 
+    /* Yield-poll first (the receiving application shares our CPU), then
+     * sleep in the kernel. */
+    while (yield_turn(&r->yield, t0))
+        if (poll(p, 1, 0) > 0)
+            goto out;
     poll(p, 2, RX_IDLE_MS);
+out:
+    spin_learn(&r->yield, now_ns() - t0);
 }
 
 static void rx_loop(struct rx *r)
@@ -214,6 +224,7 @@ void *eth_rx_main(void *arg)
         return NULL;
     }
     r->s = s;
+    spin_init(&r->yield, yield_default_ns());
     r->reader = ep_table_reader(s->eps, SHIM_ETH_READER_RX);
     /* Scratch buffers fit the largest frame an MTU change may bring. */
     r->scratch_cap = 65536;

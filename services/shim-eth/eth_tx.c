@@ -24,6 +24,7 @@ struct tx {
     struct shim_eth *s;
     struct ep_reader *reader;
     struct spin spin;
+    struct spin yield; /* the yielding poll before evq_wait */
     uint64_t off[SHIM_ETH_BATCH];
     struct iovec iov[SHIM_ETH_BATCH];
     struct mmsghdr msg[SHIM_ETH_BATCH];
@@ -166,7 +167,14 @@ static void tx_loop(struct tx *r)
         if (atomic_exchange_explicit(&s->rescan, false, memory_order_acq_rel))
             r->rescan = true;
         if (!r->rescan) {
-            got = evq_wait(s->evq, &ev, now_ns() + TX_IDLE_MS * 1000000ull, &r->spin);
+            uint64_t t0 = now_ns();
+
+            /* Yield-poll first: the application that sends is on our CPU. */
+            while ((got = evq_next(s->evq, &ev)) == 0 && yield_turn(&r->yield, t0))
+                ;
+            if (got == 0)
+                got = evq_wait(s->evq, &ev, now_ns() + TX_IDLE_MS * 1000000ull, &r->spin);
+            spin_learn(&r->yield, now_ns() - t0);
             if (got != 1) {
                 r->rescan = true; /* idle: a look at every flow */
                 continue;
@@ -198,6 +206,7 @@ void *eth_tx_main(void *arg)
     r->reader = ep_table_reader(s->eps, SHIM_ETH_READER_TX);
     r->hdr_len = eth_fmt_hdr_len(&s->sock.fmt);
     spin_init(&r->spin, spin_default_ns());
+    spin_init(&r->yield, yield_default_ns());
     /* Packets may wait from before a restart, their events long taken. */
     r->rescan = true;
     r->cursor = 1;

@@ -7,6 +7,7 @@
  */
 #include "shim.h"
 
+#include "deadline.h"
 #include "log.h"
 #include "udp_msg.h"
 
@@ -177,11 +178,13 @@ void *shim_rx_main(void *arg)
 {
     struct shim *s = arg;
     struct rx *rx = calloc(1, sizeof(*rx));
+    struct spin ysp;
 
     if (rx == NULL) {
         log_err("receive thread: out of memory");
         return NULL;
     }
+    spin_init(&ysp, yield_default_ns());
     rx->s = s;
     rx->blk_len = s->max_sdu + UDP_EID_LEN;
     while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
@@ -195,7 +198,20 @@ void *shim_rx_main(void *arg)
         for (int i = 0; i < ready; i++)
             arm(rx, i);
         qsbr_offline(&s->qsbr, SHIM_RX_READER);
-        n = recvmmsg(s->fd, rx->msg, (unsigned)ready, MSG_WAITFORONE, NULL);
+        n = recvmmsg(s->fd, rx->msg, (unsigned)ready, MSG_DONTWAIT, NULL);
+        if (n < 0 && errno == EAGAIN) {
+            /* Nothing yet: yield-poll (the receiving application shares
+             * our CPU), then sleep in the kernel. */
+            uint64_t t0 = now_ns();
+
+            while (yield_turn(&ysp, t0) &&
+                   (n = recvmmsg(s->fd, rx->msg, (unsigned)ready, MSG_DONTWAIT, NULL)) < 0 &&
+                   errno == EAGAIN)
+                ;
+            if (n < 0 && errno == EAGAIN)
+                n = recvmmsg(s->fd, rx->msg, (unsigned)ready, MSG_WAITFORONE, NULL);
+            spin_learn(&ysp, now_ns() - t0);
+        }
         qsbr_online(&s->qsbr, SHIM_RX_READER);
         if (n <= 0) {
             if (n < 0 && errno != EINTR && errno != EAGAIN &&

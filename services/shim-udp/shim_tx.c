@@ -221,7 +221,7 @@ void *shim_tx_main(void *arg)
 {
     struct shim *s = arg;
     struct tx *tx = calloc(1, sizeof(*tx));
-    struct spin sp;
+    struct spin sp, ysp;
 
     if (tx == NULL) {
         log_err("send thread: out of memory");
@@ -231,6 +231,7 @@ void *shim_tx_main(void *arg)
     tx->gso =
         getenv("OUROBUS_SHIM_UDP_GSO") == NULL || atoi(getenv("OUROBUS_SHIM_UDP_GSO")) != 0;
     spin_init(&sp, spin_default_ns());
+    spin_init(&ysp, yield_default_ns());
     /* Packets may wait from before a restart: look at every flow once. */
     qsbr_online(&s->qsbr, SHIM_TX_READER);
     ep_table_foreach(s->eps, activate_any, tx);
@@ -238,10 +239,16 @@ void *shim_tx_main(void *arg)
         struct evq_event ev;
 
         if (tx->nactive == 0) {
+            uint64_t t0 = now_ns();
             int r;
 
             qsbr_offline(&s->qsbr, SHIM_TX_READER);
-            r = evq_wait(s->evq, &ev, deadline_after_ms(TX_WAKE_MS), &sp);
+            /* Yield-poll first: the application that sends is on our CPU. */
+            while ((r = evq_next(s->evq, &ev)) == 0 && yield_turn(&ysp, t0))
+                ;
+            if (r == 0)
+                r = evq_wait(s->evq, &ev, deadline_after_ms(TX_WAKE_MS), &sp);
+            spin_learn(&ysp, now_ns() - t0);
             qsbr_online(&s->qsbr, SHIM_TX_READER);
             if (r != 1)
                 continue;

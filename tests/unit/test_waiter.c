@@ -31,7 +31,7 @@ int main(void)
     uint64_t t0, dt;
     pid_t pid;
 
-    plan(12);
+    plan(17);
 
     spin_init(&sp, 50000);
     is(sp.cur_ns, 50000, "the budget starts at the bound");
@@ -52,6 +52,25 @@ int main(void)
     is(spin_default_ns(), 7000, "OUROBUS_SPIN_NS sets the default bound");
     setenv("OUROBUS_SPIN_NS", "junk", 1);
     is(spin_default_ns(), SPIN_DEFAULT_NS, "a bad OUROBUS_SPIN_NS is ignored");
+
+    setenv("OUROBUS_YIELD_NS", "0", 1);
+    is(yield_default_ns(), 0, "OUROBUS_YIELD_NS=0 turns the yielding poll off");
+    unsetenv("OUROBUS_YIELD_NS");
+    is(yield_default_ns(), YIELD_DEFAULT_NS, "its default bound");
+    spin_init(&sp, 0);
+    ok(!yield_turn(&sp, now_ns()), "no budget: no turn");
+    {
+        int turns = 0;
+
+        spin_init(&sp, 2 * MS);
+        t0 = now_ns();
+        while (yield_turn(&sp, t0) && turns < 10000000)
+            turns++;
+        dt = now_ns() - t0;
+        ok(turns > 0 && dt >= 2 * MS && dt < 500 * MS,
+           "a 2 ms budget: %d turns, over after %llu us", turns, (unsigned long long)(dt / 1000));
+    }
+    ok(!yield_turn(&sp, now_ns() - 3 * MS), "a budget spent before the call: no turn");
 
     t0 = now_ns();
     is(futex_wait_until(&x->w, 0, now_ns() + 50 * MS), -ETIMEDOUT, "futex wait times out");
