@@ -437,6 +437,9 @@ static void test_broken(void)
            "{node: b, port: 2}]}]\nlayers:\n  - name: x\n    type: udp4\n    link: l\n    "
            "register:\n      - {node: a, names: [n]}\n      - {node: b, names: [m, n]}\n",
            "net.yaml:9:30: name 'n' is registered twice in layer 'x' (on 'a' and 'b')");
+    broken("a pool the node file refuses", "nodes:\n  - {name: a, pool: lots}\n",
+           "net.yaml:2:21: node 'a': 'size' is a size such as 64MiB (a number and B, KiB, MiB, "
+           "GiB or TiB), not 'lots'");
     broken("an unknown key with a suggestion",
            "nodes: [{name: a}]\nlinks: [{name: l, nodes: [{node: a, prot: 1}]}]\n",
            "net.yaml:2:37: unknown key 'prot' in an end of a link (did you mean 'port'?)");

@@ -8,6 +8,7 @@
 #include "netfile.h"
 
 #include "netfile_schema.h"
+#include "node_config.h"
 #include "run_folder.h"
 
 #include <arpa/inet.h>
@@ -618,6 +619,52 @@ static int check_layers(struct yaml_check *c, struct netfile *nf)
     return err;
 }
 
+/* ---- the node files ----------------------------------------------------- */
+
+/* Each node's node file, as up would write it, must be one the node file's
+ * own loader takes: what only it checks (pool sizes, ...) is reported at
+ * the node. */
+static int check_node_files(struct yaml_check *c, const struct netfile *nf)
+{
+    for (unsigned i = 0; i < nf->net->nodes_count; i++) {
+        const struct nfs_node *d = &nf->net->nodes[i];
+        char progs[NETFILE_ARGS_MAX][NFS_PATH_MAX + 2];
+        const char *paths[NETFILE_ARGS_MAX];
+        char err[NODE_CONFIG_ERR_MAX] = "";
+        struct node_config *cfg = NULL;
+        char path[PATH_LEN];
+        const char *why;
+        char *text;
+        int r;
+
+        for (unsigned j = 0; j < d->programs_count; j++) {
+            snprintf(progs[j], sizeof(progs[j]), "%s%s",
+                     d->programs[j].path[0] == '/' ? "" : "/", d->programs[j].path);
+            paths[j] = progs[j];
+        }
+        text = netfile_node_file(nf, NETFILE_NETNS, d->name, paths);
+        if (text == NULL)
+            return -ENOMEM;
+        r = node_config_load_data("node", text, strlen(text), &cfg, err, sizeof(err));
+        free(text);
+        node_config_destroy(&cfg);
+        if (r == -ENOMEM)
+            return r;
+        if (r == 0)
+            continue;
+        /* "node:LINE:COL: why" is about the written file: drop its place */
+        why = err;
+        for (int k = 0; k < 3 && strchr(why, ':') != NULL; k++)
+            why = strchr(why, ':') + 1;
+        while (*why == ' ')
+            why++;
+        snprintf(path, sizeof(path), "nodes.%u%s", i,
+                 d->pool != NULL && strstr(why, "size") != NULL ? ".pool" : ".name");
+        return yaml_check_fail(c, path, "node '%s': %s", d->name, why);
+    }
+    return 0;
+}
+
 /* ---- loading ------------------------------------------------------------ */
 
 void netfile_destroy(struct netfile **p)
@@ -672,6 +719,7 @@ int netfile_load_data(const char *fname, const void *data, size_t size, struct n
     r = r ?: check_segments(&c, nf);
     r = r ?: check_addresses(&c, nf);
     r = r ?: check_layers(&c, nf);
+    r = r ?: check_node_files(&c, nf);
     if (r < 0)
         goto fail;
     yaml_doc_free(&c.doc);
