@@ -50,6 +50,8 @@ void netfile_link_ip(const struct netfile *nf, enum netfile_mode mode, unsigned 
 
 void netfile_ipcp_name(const struct nfs_layer *l, const char *node, char *buf, size_t len)
 {
+    assert(l && node && buf);
+
     snprintf(buf, len, "%s.%s", l->name, node);
 }
 
