@@ -5,16 +5,18 @@
 # in network namespaces when run as root; a bad network file refused with
 # its line and column, starting nothing.
 #
-#   as processes (no root)               with --netns (root)
-#   +--------+ +--------+ +--------+     ns ob-tP-a   ns ob-tP-sw   ns ob-tP-b ...
-#   | tP-a   | | tP-b   | | tP-c   |     +--------+   +---------+   +--------+
-#   | udp4   | | udp4   | | udp4   |     | l0     |---| br-l0   |---| l0     |
-#   | :PA    | | :PB    | | :PC    |     | 10.99. |   |         |   | 10.99. |
-#   |        | | oping -l| | oping -l|   |  1.1   |   +---------+   |  1.2   |
-#   +---+----+ +---+----+ +---+----+     +--------+                 +--------+
-#       +----------+----------+  127.0.0.1
+#   as processes (no root)                  with --netns (root)
+#   +----------+ +----------+ +----------+   ob-tP-a      ob-tP-sw      ob-tP-b ...
+#   | tP-a     | | tP-b     | | tP-c     |   +--------+   +--------+   +--------+
+#   | udp4 :PA | | udp4 :PB | | udp4 :PC |   | l0     |---| br-l0  |---| l0     |
+#   |          | | oping -l | | oping -l |   | .1.1   |   |        |   | .1.2   |
+#   |          | | operf -l | |          |   +--------+   +--------+   +--------+
+#   +----+-----+ +----+-----+ +----+-----+   (10.99.1.0/24, veth pairs)
+#        +------------+------------+  127.0.0.1
+#
 #   the example's node names and ports are made unique for this run (tP-a,
-#   PA = a port from the pid), its network name too (namespaces ob-tP-*)
+#   PA = a port from the pid), its network name too (namespaces ob-tP-*);
+#   then (root) an Ethernet segment: tP-ea and tP-eb on a bridge, eth-dix
 . "$(dirname "$0")/lib.sh"
 
 OURO=$BUILD/tools/ourobus/ourobus
@@ -24,11 +26,11 @@ for b in "$OURO" "$IRMD" "$IRM" "$OPING" "$BUILD/tools/operf/operf" \
 	[ -x "$b" ] || skip_all "$b is not built"
 done
 
-plan 26
+plan 29
 
 P="t$$"
 A=$P-a B=$P-b C=$P-c
-T_NODES="$A $B $C"
+T_NODES="$A $B $C $P-ea $P-eb"
 PA=$((20000 + ($$ * 3) % 20000))
 sed -e "s/demo-\([abc]\)/$P-\1/g" -e "s/^network: demo/network: $P/" \
 	-e "s/port: 31301/port: $PA/" -e "s/port: 31302/port: $((PA + 1))/" \
@@ -39,7 +41,8 @@ NET=$T_RUN/demo.yaml
 # On any exit: ourobus down (both ways), then lib.sh's cleanup by pid.
 launcher_cleanup() {
 	"$OURO" down -q "$NET" >/dev/null 2>&1
-	T_NETNS="ob-$P-$A ob-$P-$B ob-$P-$C ob-$P-sw"
+	"$OURO" down -q "$T_RUN/eth.yaml" >/dev/null 2>&1
+	T_NETNS="ob-$P-$A ob-$P-$B ob-$P-$C ob-$P-sw ob-e$P-$P-ea ob-e$P-$P-eb ob-e$P-sw"
 	[ "$(id -u)" = 0 ] || T_NETNS=""
 	cleanup
 }
@@ -151,7 +154,7 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
 	rc=$?
 	[ $rc = 1 ] && grep -q "needs root" "$T_RUN/netns.out" && nothing_left
 	ok $? "--netns without root: a clear error, nothing started"
-	for i in 1 2 3 4 5 6 7 8 9; do skip "--netns needs root"; done
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do skip "--netns needs root"; done
 	exit 0
 fi
 "$OURO" status --netns "$NET" >/dev/null 2>&1
@@ -188,3 +191,35 @@ ok $? "no process is left ($PIDS)"
 ok $? "the namespaces are gone"
 nothing_left
 ok $? "no run folder and no shm object is left"
+
+# ---- an Ethernet segment in namespaces (eth-dix over veths and a bridge) ----
+cat >"$T_RUN/eth.yaml" <<YAML
+network: e$P
+nodes:
+  - name: $P-ea
+  - name: $P-eb
+    programs:
+      - {path: oping, args: [-l], bind: [ping.eb]}
+segments:
+  - {name: lan, nodes: [$P-ea, $P-eb]}
+layers:
+  - name: lan
+    type: eth-dix
+    segment: lan
+    ethertype: 0xa0f1
+    register: [{node: $P-eb, names: [ping.eb]}]
+YAML
+timeout 60 "$OURO" up --netns "$T_RUN/eth.yaml" >"$T_RUN/upeth.out" 2>&1
+rc=$?
+for p in $(awk '$1 == "proc" { print $2 }' "$OUROBUS_RUN_DIR"/$P-e?/ourobus.state 2>/dev/null); do
+	track "$p"
+done
+ok $rc "ourobus up --netns of an eth-dix layer on a segment" || sed 's/^/#   /' "$T_RUN/upeth.out" >&2
+OUROBUS_NODE=$P-ea timeout 20 ip netns exec "ob-e$P-$P-ea" "$OPING" -n ping.eb -c 5 -i 50 \
+	>"$T_RUN/pingeth.out" 2>&1
+ping_ok "$T_RUN/pingeth.out"
+ok $? "oping over Ethernet frames between the namespaces" || sed 's/^/#   /' "$T_RUN/pingeth.out" >&2
+timeout 60 "$OURO" down "$T_RUN/eth.yaml" >"$T_RUN/downeth.out" 2>&1 &&
+	! ip netns list | grep -q "^ob-e$P-" && [ ! -e "$OUROBUS_RUN_DIR/$P-ea" ] &&
+	[ ! -e "$OUROBUS_RUN_DIR/$P-eb" ]
+ok $? "ourobus down (as root, no --netns needed): namespaces and run folders gone"

@@ -336,7 +336,9 @@ int cmd_up(struct launcher *l)
     }
     for (unsigned i = 0; err == 0 && i < n->nodes_count; i++) {
         err = start_programs(l, i, paths);
-        progs += n->nodes[i].programs_count;
+        for (unsigned j = 0; j < n->nodes[i].programs_count; j++)
+            progs +=
+                !(n->nodes[i].programs[j].auto_start && *n->nodes[i].programs[j].auto_start);
     }
     free(paths);
     if (err < 0) {

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -43,22 +44,32 @@ bool netns_exists(const char *name)
     return stat(p, &st) == 0;
 }
 
+/* iproute2's ip, found once; NULL (and said) if there is none. */
+static const char *ip_program(const struct launcher *l)
+{
+    static char path[PATH_MAX];
+
+    if (path[0] == '\0' && launcher_find(l, "ip", path, sizeof(path)) < 0) {
+        fprintf(stderr, "ourobus: 'ip' (iproute2) is not found in $PATH\n");
+        return NULL;
+    }
+    return path;
+}
+
 /* Run "ip <words>", the words split at spaces. 0, or -EIO with the
  * command and its output on stderr. */
 __attribute__((format(printf, 2, 3))) static int ip(const struct launcher *l, const char *fmt,
                                                     ...)
 {
-    static char ip_path[PATH_MAX];
+    const char *ip_path = ip_program(l);
     const char *argv[WORDS_MAX + 2];
     char line[512], words[512];
     char out[1024];
     va_list ap;
     int n = 0, r;
 
-    if (ip_path[0] == '\0' && launcher_find(l, "ip", ip_path, sizeof(ip_path)) < 0) {
-        fprintf(stderr, "ourobus: 'ip' (iproute2) is not found in $PATH\n");
+    if (ip_path == NULL)
         return -ENOENT;
-    }
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
@@ -167,6 +178,27 @@ int netns_up(const struct launcher *l)
     return err;
 }
 
+/* What still runs in a namespace of ours (a program the node's daemon
+ * started, say) would keep it: stopped, by pid. */
+static void stop_inside(const struct launcher *l, const char *ns)
+{
+    const char *argv[] = {ip_program(l), "netns", "pids", ns, NULL};
+    char out[4096];
+
+    if (argv[0] == NULL)
+        return;
+    if (launcher_run(argv, NULL, out, sizeof(out), 5000) != 0)
+        return;
+    for (char *s = out, *end; *s != '\0'; s = end) {
+        long pid = strtol(s, &end, 10);
+
+        if (end == s)
+            break;
+        if (pid > 1)
+            launcher_stop((pid_t)pid, 0, l->timeout_ms);
+    }
+}
+
 int netns_down(const struct launcher *l)
 {
     const struct nfs_net *n = l->nf->net;
@@ -180,6 +212,7 @@ int netns_down(const struct launcher *l)
             switch_name(l, ns, sizeof(ns));
         if (!netns_exists(ns))
             continue;
+        stop_inside(l, ns);
         if (ip(l, "netns del %s", ns) < 0)
             r = -EIO;
         else
