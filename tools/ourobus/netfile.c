@@ -16,6 +16,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <ourobus/irm.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,12 @@ const char *nfc_type_name(int t)
 /* "<what> '<name>' is declared twice (first at line N)" when an entry of
  * list (n structs of stride bytes, each starting with its char *name)
  * repeats an earlier one's name. */
+/* nfc_unique reads each entry's name at its start */
+_Static_assert(offsetof(struct nfs_node, name) == 0, "a node starts with its name");
+_Static_assert(offsetof(struct nfs_link, name) == 0, "a link starts with its name");
+_Static_assert(offsetof(struct nfs_segment, name) == 0, "a segment starts with its name");
+_Static_assert(offsetof(struct nfs_layer, name) == 0, "a layer starts with its name");
+
 int nfc_unique(struct yaml_check *c, const char *list, const char *what, const void *base,
                size_t stride, unsigned n)
 {
