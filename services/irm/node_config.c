@@ -7,57 +7,14 @@
 #include "node_config.h"
 
 #include "node_config_check.h"
-#include "node_config_cyaml.h"
 
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-/* ---- errors ------------------------------------------------------------- */
-
-static int fail_pos(struct ncc *c, struct yaml_pos p, const char *fmt, va_list ap)
-{
-    int n = snprintf(c->err, c->len, "%s:%u:%u: ", c->fname, p.line, p.col);
-
-    if (n >= 0 && (size_t)n < c->len)
-        vsnprintf(c->err + n, c->len - (size_t)n, fmt, ap);
-    return -EINVAL;
-}
-
-int ncc_fail(struct ncc *c, const char *path, const char *fmt, ...)
-{
-    va_list ap;
-    int r;
-
-    va_start(ap, fmt);
-    r = fail_pos(c, yaml_doc_where(&c->doc, path), fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-int ncc_fail_key(struct ncc *c, const char *path, const char *key, const char *fmt, ...)
-{
-    yaml_node_t *k = yaml_doc_key(&c->doc, path, key, 0);
-    va_list ap;
-    int r;
-
-    va_start(ap, fmt);
-    r = fail_pos(c, k ? yaml_doc_pos(k) : yaml_doc_where(&c->doc, path), fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-void ncc_path(char *buf, size_t len, const char *base, const char *key)
-{
-    if (snprintf(buf, len, "%s.%s", base, key) >= (int)len)
-        buf[0] = '\0';
-}
 
 /* ---- the pool ----------------------------------------------------------- */
 
@@ -101,19 +58,19 @@ static int size_parse(const char *s, uint64_t *out)
 }
 
 /* The default classes, their counts scaled so the pool takes about bytes. */
-static int pool_scaled(struct ncc *c, const char *size, struct pool_cfg *cfg)
+static int pool_scaled(struct yaml_check *c, const char *size, struct pool_cfg *cfg)
 {
     uint64_t bytes;
     double f;
     const char *why;
 
     if (size_parse(size, &bytes) < 0)
-        return ncc_fail(c, "pool.size",
-                        "'size' is a size such as 64MiB (a number and B, KiB, MiB, "
-                        "GiB or TiB), not '%s'",
-                        size);
+        return yaml_check_fail(c, "pool.size",
+                               "'size' is a size such as 64MiB (a number and B, KiB, MiB, "
+                               "GiB or TiB), not '%s'",
+                               size);
     if (bytes < (1u << 20))
-        return ncc_fail(c, "pool.size", "'size' is at least 1MiB, not '%s'", size);
+        return yaml_check_fail(c, "pool.size", "'size' is at least 1MiB, not '%s'", size);
     pool_cfg_default(cfg);
     f = (double)bytes / (double)pool_cfg_bytes(cfg);
     for (uint32_t i = 0; i < cfg->nclasses; i++) {
@@ -122,12 +79,13 @@ static int pool_scaled(struct ncc *c, const char *size, struct pool_cfg *cfg)
         cfg->cls[i].count = n < 1 ? 1 : n > (double)UINT32_MAX ? UINT32_MAX : (uint32_t)n;
     }
     if (pool_cfg_check(cfg, &why) < 0)
-        return ncc_fail(c, "pool.size",
-                        "a pool of %s does not work: %s (give 'classes' instead)", size, why);
+        return yaml_check_fail(c, "pool.size",
+                               "a pool of %s does not work: %s (give 'classes' instead)", size,
+                               why);
     return 0;
 }
 
-static int pool_classes(struct ncc *c, const struct ncs_pool *p, struct pool_cfg *cfg)
+static int pool_classes(struct yaml_check *c, const struct ncs_pool *p, struct pool_cfg *cfg)
 {
     const char *why;
 
@@ -139,36 +97,37 @@ static int pool_classes(struct ncc *c, const struct ncs_pool *p, struct pool_cfg
 
         snprintf(path, sizeof(path), "pool.classes.%u.block", i);
         if (size_parse(p->classes[i].block, &b) < 0)
-            return ncc_fail(c, path, "'block' is a size such as 2048 or 2KiB, not '%s'",
-                            p->classes[i].block);
+            return yaml_check_fail(c, path, "'block' is a size such as 2048 or 2KiB, not '%s'",
+                                   p->classes[i].block);
         if (b < 512 || b > (1u << 30) || (b & (b - 1)) != 0)
-            return ncc_fail(c, path, "'block' is a power of two from 512 to 1GiB, not '%s'",
-                            p->classes[i].block);
+            return yaml_check_fail(c, path,
+                                   "'block' is a power of two from 512 to 1GiB, not '%s'",
+                                   p->classes[i].block);
         if (i > 0 && b <= cfg->cls[i - 1].blk_size)
-            return ncc_fail(c, path,
-                            "the classes go from small blocks to big ones: '%s' is not "
-                            "bigger than the class above",
-                            p->classes[i].block);
+            return yaml_check_fail(c, path,
+                                   "the classes go from small blocks to big ones: '%s' is not "
+                                   "bigger than the class above",
+                                   p->classes[i].block);
         cfg->cls[i].blk_size = (uint32_t)b;
         cfg->cls[i].count = p->classes[i].count;
         snprintf(path, sizeof(path), "pool.classes.%u.count", i);
         if (cfg->cls[i].count == 0 || cfg->cls[i].count > (1u << 24))
-            return ncc_fail(c, path, "'count' is from 1 to 16777216 blocks, not %u",
-                            cfg->cls[i].count);
+            return yaml_check_fail(c, path, "'count' is from 1 to 16777216 blocks, not %u",
+                                   cfg->cls[i].count);
     }
     if (pool_cfg_check(cfg, &why) < 0)
-        return ncc_fail(c, "pool.classes", "these classes do not work: %s", why);
+        return yaml_check_fail(c, "pool.classes", "these classes do not work: %s", why);
     return 0;
 }
 
-static int convert_pool(struct ncc *c, const struct ncs_pool *p, struct pool_cfg *cfg)
+static int convert_pool(struct yaml_check *c, const struct ncs_pool *p, struct pool_cfg *cfg)
 {
     pool_cfg_default(cfg);
     if (p == NULL)
         return 0;
     if (p->size != NULL && p->classes != NULL)
-        return ncc_fail_key(c, "pool", "classes",
-                            "give the pool a 'size' or its 'classes', not both");
+        return yaml_check_fail_key(c, "pool", "classes",
+                                   "give the pool a 'size' or its 'classes', not both");
     if (p->size != NULL)
         return pool_scaled(c, p->size, cfg);
     if (p->classes != NULL)
@@ -178,21 +137,21 @@ static int convert_pool(struct ncc *c, const struct ncs_pool *p, struct pool_cfg
 
 /* ---- names -------------------------------------------------------------- */
 
-static int convert_program(struct ncc *c, const char *path, const struct ncs_program *r,
+static int convert_program(struct yaml_check *c, const char *path, const struct ncs_program *r,
                            struct node_program *p)
 {
     char at[NCC_PATH_LEN];
 
-    ncc_path(at, sizeof(at), path, "path");
+    yaml_check_path(at, sizeof(at), path, "path");
     if (r->path[0] != '/')
-        return ncc_fail(c, at,
-                        "'path' is the program's absolute path (the daemon starts it), "
-                        "not '%s'",
-                        r->path);
+        return yaml_check_fail(c, at,
+                               "'path' is the program's absolute path (the daemon starts it), "
+                               "not '%s'",
+                               r->path);
     if (r->args_count > 0 && (r->auto_start == NULL || !*r->auto_start))
-        return ncc_fail_key(c, path, "args",
-                            "'args' are for a program the daemon starts: add "
-                            "'auto: true'");
+        return yaml_check_fail_key(c, path, "args",
+                                   "'args' are for a program the daemon starts: add "
+                                   "'auto: true'");
     p->path = strdup(r->path);
     if (p->path == NULL)
         return -ENOMEM;
@@ -211,7 +170,8 @@ static int convert_program(struct ncc *c, const char *path, const struct ncs_pro
     return 0;
 }
 
-static int convert_names(struct ncc *c, const struct ncs_node *raw, struct node_config *cfg)
+static int convert_names(struct yaml_check *c, const struct ncs_node *raw,
+                         struct node_config *cfg)
 {
     if (raw->names_count == 0)
         return 0;
@@ -233,8 +193,8 @@ static int convert_names(struct ncc *c, const struct ncs_node *raw, struct node_
                 unsigned first = yaml_doc_where(&c->doc, path).line;
 
                 snprintf(path, sizeof(path), "names.%u.name", i);
-                return ncc_fail(c, path, "name '%s' is declared twice (first at line %u)",
-                                r->name, first);
+                return yaml_check_fail(
+                    c, path, "name '%s' is declared twice (first at line %u)", r->name, first);
             }
         }
         snprintf(n->info.name, sizeof(n->info.name), "%s", r->name);
@@ -248,8 +208,8 @@ static int convert_names(struct ncc *c, const struct ncs_node *raw, struct node_
             for (unsigned k = 0; k < j; k++) {
                 if (strcmp(r->programs[k].path, r->programs[j].path) == 0) {
                     snprintf(path, sizeof(path), "names.%u.programs.%u.path", i, j);
-                    return ncc_fail(c, path, "program '%s' is bound to '%s' twice",
-                                    r->programs[j].path, r->name);
+                    return yaml_check_fail(c, path, "program '%s' is bound to '%s' twice",
+                                           r->programs[j].path, r->name);
                 }
             }
             snprintf(path, sizeof(path), "names.%u.programs.%u", i, j);
@@ -295,7 +255,7 @@ void node_config_destroy(struct node_config **p)
 int node_config_load_data(const char *fname, const void *data, size_t size,
                           struct node_config **out, char *err, size_t len)
 {
-    struct ncc c = {.fname = fname, .err = err, .len = len};
+    struct yaml_check c = {.fname = fname, .err = err, .len = len};
     struct node_config *cfg = NULL;
     struct ncs_node *raw = NULL;
     struct yaml_pos pos;
@@ -314,7 +274,8 @@ int node_config_load_data(const char *fname, const void *data, size_t size,
     r = yaml_doc_load(&c.doc, data, size, &pos, why, sizeof(why));
     if (r < 0)
         goto fail_doc;
-    r = ncs_load(&c.doc, data, size, &raw, &pos, why, sizeof(why));
+    r = yaml_schema_load(&ncs_schema, &c.doc, data, size, (void **)&raw, &pos, why,
+                         sizeof(why));
     if (r < 0)
         goto fail_doc;
     cfg = calloc(1, sizeof(*cfg));
@@ -334,7 +295,7 @@ int node_config_load_data(const char *fname, const void *data, size_t size,
         r = ncc_convert_ipcps(&c, raw, cfg);
     if (r < 0)
         goto fail;
-    ncs_free(raw);
+    yaml_schema_free(&ncs_schema, raw);
     yaml_doc_free(&c.doc);
     *out = cfg;
     return 0;
@@ -346,51 +307,24 @@ fail:
     if (r == -ENOMEM)
         snprintf(err, len, "%s: out of memory", fname);
     node_config_destroy(&cfg);
-    ncs_free(raw);
+    yaml_schema_free(&ncs_schema, raw);
     yaml_doc_free(&c.doc);
     return r;
 }
 
 int node_config_load_file(const char *path, struct node_config **out, char *err, size_t len)
 {
-    struct stat st;
     char *data;
     size_t n;
-    FILE *f;
     int r;
 
     assert(path && out && err && len > 0);
 
     *out = NULL;
-    f = fopen(path, "r");
-    if (f == NULL) {
-        r = -errno;
-        snprintf(err, len, "%s: %s", path, strerror(-r));
+    r = yaml_file_read(path, NODE_CONFIG_FILE_MAX, &data, &n, err, len);
+    if (r < 0)
         return r;
-    }
-    if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        snprintf(err, len, "%s: not a file", path);
-        return -EINVAL;
-    }
-    if ((uint64_t)st.st_size > NODE_CONFIG_FILE_MAX) {
-        fclose(f);
-        snprintf(err, len, "%s: the file is bigger than %u bytes", path, NODE_CONFIG_FILE_MAX);
-        return -EFBIG;
-    }
-    data = malloc((size_t)st.st_size + 1);
-    if (data == NULL) {
-        fclose(f);
-        snprintf(err, len, "%s: out of memory", path);
-        return -ENOMEM;
-    }
-    n = fread(data, 1, (size_t)st.st_size, f);
-    r = ferror(f) ? -EIO : 0;
-    fclose(f);
-    if (r == 0)
-        r = node_config_load_data(path, data, n, out, err, len);
-    else
-        snprintf(err, len, "%s: %s", path, strerror(EIO));
+    r = node_config_load_data(path, data, n, out, err, len);
     free(data);
     return r;
 }

@@ -71,34 +71,34 @@ static const void *param_ptr(const struct ncs_ipcp *r, const struct param *p)
 }
 
 /* A number at path within [min, max]. */
-static int number(struct ncc *c, const char *ipath, const char *key, const uint32_t *v,
+static int number(struct yaml_check *c, const char *ipath, const char *key, const uint32_t *v,
                   uint32_t min, uint32_t max, uint32_t *out)
 {
     char path[NCC_PATH_LEN];
 
     if (v == NULL)
         return 0;
-    ncc_path(path, sizeof(path), ipath, key);
+    yaml_check_path(path, sizeof(path), ipath, key);
     if (*v < min || *v > max)
-        return ncc_fail(c, path, "'%s' is from %u to %u, not %u", key, min, max, *v);
+        return yaml_check_fail(c, path, "'%s' is from %u to %u, not %u", key, min, max, *v);
     *out = *v;
     return 0;
 }
 
-static int address(struct ncc *c, const char *ipath, const char *key, const char *v, int af,
-                   void *out)
+static int address(struct yaml_check *c, const char *ipath, const char *key, const char *v,
+                   int af, void *out)
 {
     char path[NCC_PATH_LEN];
 
     if (v == NULL || inet_pton(af, v, out) == 1)
         return 0;
-    ncc_path(path, sizeof(path), ipath, key);
-    return ncc_fail(c, path, "'%s' is an %s address, not '%s'", key,
-                    af == AF_INET ? "IPv4" : "IPv6", v);
+    yaml_check_path(path, sizeof(path), ipath, key);
+    return yaml_check_fail(c, path, "'%s' is an %s address, not '%s'", key,
+                           af == AF_INET ? "IPv4" : "IPv6", v);
 }
 
 /* The static peers of a UDP layer: names, addresses, ports. */
-static int udp_peers(struct ncc *c, const char *ipath, const struct ncs_ipcp *r,
+static int udp_peers(struct yaml_check *c, const char *ipath, const struct ncs_ipcp *r,
                      struct udp_config *udp)
 {
     for (unsigned i = 0; i < r->peers_count; i++) {
@@ -115,8 +115,8 @@ static int udp_peers(struct ncc *c, const char *ipath, const struct ncs_ipcp *r,
 
             if (strcmp(r->peers[j].name, p->name) != 0)
                 continue;
-            ncc_path(path, sizeof(path), ppath, "name");
-            return ncc_fail(c, path, "peer '%s' is given twice", p->name);
+            yaml_check_path(path, sizeof(path), ppath, "name");
+            return yaml_check_fail(c, path, "peer '%s' is given twice", p->name);
         }
         snprintf(o->name, sizeof(o->name), "%s", p->name);
         err = address(c, ppath, "ip", p->ip, udp->af, &o->ip);
@@ -130,7 +130,7 @@ static int udp_peers(struct ncc *c, const char *ipath, const struct ncs_ipcp *r,
 }
 
 /* Fill conf from the parameters (each checked against its range). */
-static int bootstrap_conf(struct ncc *c, const char *ipath, const struct ncs_ipcp *r,
+static int bootstrap_conf(struct yaml_check *c, const char *ipath, const struct ncs_ipcp *r,
                           struct ipcp_config *conf)
 {
     struct uni_config *u = &conf->unicast;
@@ -191,20 +191,20 @@ static int bootstrap_conf(struct ncc *c, const char *ipath, const struct ncs_ipc
         if (r->dev != NULL && strlen(r->dev) > DEV_NAME_SIZE) {
             char path[NCC_PATH_LEN];
 
-            ncc_path(path, sizeof(path), ipath, "dev");
-            return ncc_fail(c, path, "'dev' is an interface name of at most %d characters",
-                            DEV_NAME_SIZE);
+            yaml_check_path(path, sizeof(path), ipath, "dev");
+            return yaml_check_fail(
+                c, path, "'dev' is an interface name of at most %d characters", DEV_NAME_SIZE);
         }
         if (r->dev != NULL)
             snprintf(conf->eth.dev, sizeof(conf->eth.dev), "%s", r->dev);
         if (r->ethertype != NULL && (*r->ethertype < 0x0600 || *r->ethertype > 0xffff)) {
             char path[NCC_PATH_LEN];
 
-            ncc_path(path, sizeof(path), ipath, "ethertype");
-            return ncc_fail(c, path,
-                            "'ethertype' is from 0x0600 to 0xffff (lower values are "
-                            "802.3 lengths), not 0x%04x",
-                            *r->ethertype);
+            yaml_check_path(path, sizeof(path), ipath, "ethertype");
+            return yaml_check_fail(c, path,
+                                   "'ethertype' is from 0x0600 to 0xffff (lower values are "
+                                   "802.3 lengths), not 0x%04x",
+                                   *r->ethertype);
         }
         if (r->ethertype != NULL)
             conf->eth.ethertype = (uint16_t)*r->ethertype;
@@ -216,7 +216,7 @@ static int bootstrap_conf(struct ncc *c, const char *ipath, const struct ncs_ipc
 }
 
 /* What ipcp_config_check refused, at the key that set it (or the IPCP). */
-static int config_refused(struct ncc *c, const char *ipath, const struct ncs_ipcp *r,
+static int config_refused(struct yaml_check *c, const char *ipath, const struct ncs_ipcp *r,
                           const struct ipcp_check_error *e)
 {
     for (size_t i = 0; i < NPARAMS; i++) {
@@ -224,16 +224,17 @@ static int config_refused(struct ncc *c, const char *ipath, const struct ncs_ipc
 
         if (params[i].field != e->field)
             continue;
-        ncc_path(path, sizeof(path), ipath, params[i].key);
+        yaml_check_path(path, sizeof(path), ipath, params[i].key);
         if (param_ptr(r, &params[i]) != NULL)
-            return ncc_fail(c, path, "'%s': %s", params[i].key, e->why);
-        return ncc_fail_key(c, ipath, "bootstrap", "%s IPCP '%s' needs '%s': %s",
-                            type_name((enum ipcp_type)r->type), r->name, params[i].key, e->why);
+            return yaml_check_fail(c, path, "'%s': %s", params[i].key, e->why);
+        return yaml_check_fail_key(c, ipath, "bootstrap", "%s IPCP '%s' needs '%s': %s",
+                                   type_name((enum ipcp_type)r->type), r->name, params[i].key,
+                                   e->why);
     }
-    return ncc_fail_key(c, ipath, "bootstrap", "IPCP '%s': %s", r->name, e->why);
+    return yaml_check_fail_key(c, ipath, "bootstrap", "IPCP '%s': %s", r->name, e->why);
 }
 
-static int check_order(struct ncc *c, const struct ncs_node *raw, unsigned i)
+static int check_order(struct yaml_check *c, const struct ncs_node *raw, unsigned i)
 {
     const struct ncs_ipcp *r = &raw->ipcps[i];
     char path[NCC_PATH_LEN];
@@ -247,30 +248,31 @@ static int check_order(struct ncc *c, const struct ncs_node *raw, unsigned i)
                 unsigned first = yaml_doc_where(&c->doc, path).line;
 
                 snprintf(path, sizeof(path), "ipcps.%u.name", i);
-                return ncc_fail(c, path, "IPCP '%s' is declared twice (first at line %u)",
-                                r->name, first);
+                return yaml_check_fail(
+                    c, path, "IPCP '%s' is declared twice (first at line %u)", r->name, first);
             }
         }
         if (j < i && r->bootstrap && *r->bootstrap && o->bootstrap && *o->bootstrap &&
             strcmp(o->layer, r->layer) == 0) {
             snprintf(path, sizeof(path), "ipcps.%u.layer", i);
-            return ncc_fail(c, path,
-                            "layer '%s' is bootstrapped twice on this node (first by IPCP "
-                            "'%s'); the others enroll",
-                            r->layer, o->name);
+            return yaml_check_fail(
+                c, path,
+                "layer '%s' is bootstrapped twice on this node (first by IPCP "
+                "'%s'); the others enroll",
+                r->layer, o->name);
         }
         if (j > i && r->enroll != NULL && strcmp(o->name, r->enroll) == 0) {
             snprintf(path, sizeof(path), "ipcps.%u.enroll", i);
-            return ncc_fail(c, path,
-                            "'%s' enrolls through '%s', which comes later in the file: "
-                            "IPCPs start in the file's order",
-                            r->name, r->enroll);
+            return yaml_check_fail(c, path,
+                                   "'%s' enrolls through '%s', which comes later in the file: "
+                                   "IPCPs start in the file's order",
+                                   r->name, r->enroll);
         }
     }
     return 0;
 }
 
-static int convert_lists(struct ncc *c, const char *ipath, const struct ncs_ipcp *r,
+static int convert_lists(struct yaml_check *c, const char *ipath, const struct ncs_ipcp *r,
                          struct node_ipcp *p)
 {
     static const qosspec_t *const presets[] = {
@@ -307,7 +309,7 @@ static int convert_lists(struct ncc *c, const char *ipath, const struct ncs_ipcp
                 continue;
             if (snprintf(path, sizeof(path), "%s.register.%u", ipath, j) >= (int)sizeof(path))
                 path[0] = '\0';
-            return ncc_fail(c, path, "'%s' is in 'register' twice", r->reg[j]);
+            return yaml_check_fail(c, path, "'%s' is in 'register' twice", r->reg[j]);
         }
         snprintf(p->regs[j], sizeof(p->regs[j]), "%s", r->reg[j]);
         p->nregs++;
@@ -315,7 +317,7 @@ static int convert_lists(struct ncc *c, const char *ipath, const struct ncs_ipcp
     return 0;
 }
 
-static int convert_ipcp(struct ncc *c, const struct ncs_node *raw, unsigned i,
+static int convert_ipcp(struct yaml_check *c, const struct ncs_node *raw, unsigned i,
                         struct node_ipcp *p)
 {
     const struct ncs_ipcp *r = &raw->ipcps[i];
@@ -330,16 +332,17 @@ static int convert_ipcp(struct ncc *c, const struct ncs_node *raw, unsigned i,
     snprintf(p->name, sizeof(p->name), "%s", r->name);
     p->type = type;
     if (boot && r->enroll != NULL)
-        return ncc_fail_key(c, ipath, "enroll",
-                            "an IPCP bootstraps a layer or enrolls in one, not "
-                            "both");
+        return yaml_check_fail_key(c, ipath, "enroll",
+                                   "an IPCP bootstraps a layer or enrolls in one, not "
+                                   "both");
     if (r->enroll != NULL && !joins)
-        return ncc_fail_key(c, ipath, "enroll",
-                            "a %s IPCP does not enroll (only unicast and "
-                            "broadcast ones do): give it 'bootstrap: true'",
-                            type_name(type));
+        return yaml_check_fail_key(c, ipath, "enroll",
+                                   "a %s IPCP does not enroll (only unicast and "
+                                   "broadcast ones do): give it 'bootstrap: true'",
+                                   type_name(type));
     if (boot && r->layer == NULL)
-        return ncc_fail_key(c, ipath, "bootstrap", "a bootstrap needs the 'layer' it makes");
+        return yaml_check_fail_key(c, ipath, "bootstrap",
+                                   "a bootstrap needs the 'layer' it makes");
     p->mode = boot                ? NODE_IPCP_BOOTSTRAP
               : r->enroll != NULL ? NODE_IPCP_ENROLL
                                   : NODE_IPCP_CREATE;
@@ -347,10 +350,11 @@ static int convert_ipcp(struct ncc *c, const struct ncs_node *raw, unsigned i,
         if (param_ptr(r, &params[k]) == NULL)
             continue;
         if ((params[k].types & T(type)) == 0)
-            return ncc_fail_key(c, ipath, params[k].key, "'%s' does not apply to a %s IPCP",
-                                params[k].key, type_name(type));
+            return yaml_check_fail_key(c, ipath, params[k].key,
+                                       "'%s' does not apply to a %s IPCP", params[k].key,
+                                       type_name(type));
         if (!boot)
-            return ncc_fail_key(
+            return yaml_check_fail_key(
                 c, ipath, params[k].key,
                 "'%s' is a bootstrap parameter and IPCP '%s' does not bootstrap%s",
                 params[k].key, r->name,
@@ -358,14 +362,14 @@ static int convert_ipcp(struct ncc *c, const struct ncs_node *raw, unsigned i,
                                   : " (add 'bootstrap: true')");
     }
     if (r->autobind != NULL && *r->autobind && !joins)
-        return ncc_fail_key(c, ipath, "autobind",
-                            "'autobind' is for unicast and broadcast IPCPs, "
-                            "not %s",
-                            type_name(type));
+        return yaml_check_fail_key(c, ipath, "autobind",
+                                   "'autobind' is for unicast and broadcast IPCPs, "
+                                   "not %s",
+                                   type_name(type));
     if (r->connect_count > 0 && !joins)
-        return ncc_fail_key(c, ipath, "connect",
-                            "only unicast and broadcast IPCPs connect, not %s",
-                            type_name(type));
+        return yaml_check_fail_key(c, ipath, "connect",
+                                   "only unicast and broadcast IPCPs connect, not %s",
+                                   type_name(type));
     if (p->mode == NODE_IPCP_CREATE) {
         static const char *const need[] = {"autobind", "connect", "register"};
         const bool has[] = {r->autobind != NULL && *r->autobind, r->connect_count > 0,
@@ -373,10 +377,10 @@ static int convert_ipcp(struct ncc *c, const struct ncs_node *raw, unsigned i,
 
         for (int k = 0; k < 3; k++)
             if (has[k])
-                return ncc_fail_key(c, ipath, need[k],
-                                    "'%s' needs the IPCP in a layer: add "
-                                    "'bootstrap: true' or 'enroll: <member>'",
-                                    need[k]);
+                return yaml_check_fail_key(c, ipath, need[k],
+                                           "'%s' needs the IPCP in a layer: add "
+                                           "'bootstrap: true' or 'enroll: <member>'",
+                                           need[k]);
     }
     p->autobind = r->autobind != NULL && *r->autobind;
     p->conf.type = type;
@@ -397,7 +401,7 @@ static int convert_ipcp(struct ncc *c, const struct ncs_node *raw, unsigned i,
     return convert_lists(c, ipath, r, p);
 }
 
-int ncc_convert_ipcps(struct ncc *c, const struct ncs_node *raw, struct node_config *cfg)
+int ncc_convert_ipcps(struct yaml_check *c, const struct ncs_node *raw, struct node_config *cfg)
 {
     if (raw->ipcps_count == 0)
         return 0;

@@ -176,40 +176,7 @@ const cyaml_schema_value_t ncs_node_schema = {
     CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct ncs_node, node_fields),
 };
 
-const cyaml_schema_value_t *ncs_walk(const char *path, const cyaml_schema_field_t **field)
-{
-    const cyaml_schema_value_t *v = &ncs_node_schema;
-
-    if (field != NULL)
-        *field = NULL;
-    while (v != NULL && *path != '\0') {
-        size_t len = strcspn(path, ".");
-        char *end;
-
-        strtoul(path, &end, 10);
-        if (len > 0 && end == path + len) {
-            v = v->type == CYAML_SEQUENCE ? v->sequence.entry : NULL;
-            if (field != NULL)
-                *field = NULL;
-        } else if (v->type == CYAML_MAPPING) {
-            const cyaml_schema_field_t *f = v->mapping.fields;
-
-            while (f->key != NULL && (strlen(f->key) != len || strncmp(f->key, path, len) != 0))
-                f++;
-            v = f->key != NULL ? &f->value : NULL;
-            if (field != NULL)
-                *field = f->key != NULL ? f : NULL;
-        } else {
-            v = NULL;
-        }
-        path += len;
-        if (*path == '.')
-            path++;
-    }
-    return v;
-}
-
-const struct irm_word *ncs_key_words(const char *key, const char **noun)
+static const struct irm_word *key_words(const char *key, const char **noun)
 {
     static const struct {
         const char *key;
@@ -241,7 +208,7 @@ const struct irm_word *ncs_key_words(const char *key, const char **noun)
     return NULL;
 }
 
-const char *ncs_mapping_noun(const char *path)
+static const char *mapping_noun(const char *path)
 {
     static const struct {
         const char *key;
@@ -256,23 +223,19 @@ const char *ncs_mapping_noun(const char *path)
         {"connect", "a connection"},
         {"peers", "a peer"},
     };
-    const char *last = NULL;
-    size_t last_len = 0;
+    char last[64];
 
-    /* The last key of the path names what the mapping is. */
-    for (const char *p = path; *p != '\0';) {
-        size_t len = strcspn(p, ".");
-
-        if (len > 0 && !(*p >= '0' && *p <= '9')) {
-            last = p;
-            last_len = len;
-        }
-        p += len;
-        if (*p == '.')
-            p++;
-    }
-    for (size_t i = 0; last != NULL && i < COUNT(n); i++)
-        if (strlen(n[i].key) == last_len && strncmp(n[i].key, last, last_len) == 0)
+    yaml_schema_last_key(path, last, sizeof(last));
+    for (size_t i = 0; i < COUNT(n); i++)
+        if (strcmp(n[i].key, last) == 0)
             return n[i].noun;
     return "the node file";
 }
+
+const struct yaml_schema ncs_schema = {
+    .top = &ncs_node_schema,
+    .file = "node file",
+    .top_keys = "log, pool, names, ipcps",
+    .key_words = key_words,
+    .mapping_noun = mapping_noun,
+};

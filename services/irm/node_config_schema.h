@@ -7,6 +7,7 @@
 #define OUROBUS_NODE_CONFIG_SCHEMA_H
 
 #include "irm_words.h"
+#include "yaml_schema.h"
 
 #include <cyaml/cyaml.h>
 #include <stdbool.h>
@@ -114,16 +115,7 @@ struct ncs_node {
 /* The top of the schema: a struct ncs_node. */
 extern const cyaml_schema_value_t ncs_node_schema;
 
-/* The schema of what sits at path ("ipcps.2.port"), and the mapping field
- * that holds it when the last step is a key (*field, may be NULL). NULL if
- * the path leaves the schema. */
-const cyaml_schema_value_t *ncs_walk(const char *path, const cyaml_schema_field_t **field);
-
-/* The words of an enumerated key (type, lb, hash, ...), for "expected
- * ...", and what the key is called ("IPCP type"). NULL if key is none. */
-const struct irm_word *ncs_key_words(const char *key, const char **noun);
-
-/* What the mapping at path is, in words: "an IPCP", "a program", ... */
-const char *ncs_mapping_noun(const char *path);
+/* The node file's schema with what its messages need. */
+extern const struct yaml_schema ncs_schema;
 
 #endif

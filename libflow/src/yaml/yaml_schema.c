@@ -1,16 +1,18 @@
 /*
- * node_config_cyaml.c - libcyaml's load of the node file, with its log
+ * yaml_schema.c - libcyaml's load of a configuration file, with its log
  * captured and rewritten: libcyaml says "Invalid ENUM value: shim-xyz" with
  * a backtrace of keys; we say "unknown IPCP type 'shim-xyz' (expected ...)"
  * at the value's own line and column.
  */
-#include "node_config_cyaml.h"
+#include "yaml_schema.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define CAPTURE_MAX  4096
 #define PATH_MAX_LEN 512
@@ -150,7 +152,7 @@ static size_t distance(const char *a, const char *b)
     return row[lb];
 }
 
-const char *ncs_suggest(const char *word, const char *const *words)
+const char *yaml_suggest(const char *word, const char *const *words)
 {
     const char *best = NULL;
     size_t best_d = 3; /* at most two edits */
@@ -186,10 +188,10 @@ static void keys_of(const cyaml_schema_value_t *m, char *buf, size_t len, const 
 }
 
 /* "what" for the value at f->path: "'port'", or "an entry of 'register'". */
-static void what_of(const struct failure *f, char *buf, size_t len)
+static void what_of(const struct yaml_schema *s, const struct failure *f, char *buf, size_t len)
 {
     if (f->key[0] == '\0')
-        snprintf(buf, len, "the node file");
+        snprintf(buf, len, "the %s", s->file);
     else if (f->last_is_index)
         snprintf(buf, len, "an entry of '%s'", f->key);
     else
@@ -216,10 +218,11 @@ static void unquote(const char *s, char *buf, size_t len)
         snprintf(buf, len, "%s", s);
 }
 
-static void explain_unknown_key(struct yaml_doc *doc, struct failure *f, const char *key,
-                                struct yaml_pos *pos, char *why, size_t len)
+static void explain_unknown_key(const struct yaml_schema *s, struct yaml_doc *doc,
+                                struct failure *f, const char *key, struct yaml_pos *pos,
+                                char *why, size_t len)
 {
-    const cyaml_schema_value_t *m = ncs_walk(f->path, NULL);
+    const cyaml_schema_value_t *m = yaml_schema_walk(s->top, f->path, NULL);
     yaml_node_t *k = yaml_doc_key(doc, f->path, key, 0);
     const char *list[64];
     char keys[1024];
@@ -232,17 +235,17 @@ static void explain_unknown_key(struct yaml_doc *doc, struct failure *f, const c
         return;
     }
     keys_of(m, keys, sizeof(keys), list, 64);
-    near = ncs_suggest(key, list);
+    near = yaml_suggest(key, list);
     if (near != NULL)
         snprintf(why, len, "unknown key '%s' in %s (did you mean '%s'?)", key,
-                 ncs_mapping_noun(f->path), near);
+                 s->mapping_noun(f->path), near);
     else
         snprintf(why, len, "unknown key '%s' in %s (expected %s)", key,
-                 ncs_mapping_noun(f->path), keys);
+                 s->mapping_noun(f->path), keys);
 }
 
-static void explain(struct yaml_doc *doc, struct failure *f, cyaml_err_t e,
-                    struct yaml_pos *pos, char *why, size_t len)
+static void explain(const struct yaml_schema *s, struct yaml_doc *doc, struct failure *f,
+                    cyaml_err_t e, struct yaml_pos *pos, char *why, size_t len)
 {
     const cyaml_schema_field_t *field = NULL;
     const cyaml_schema_value_t *v;
@@ -256,10 +259,10 @@ static void explain(struct yaml_doc *doc, struct failure *f, cyaml_err_t e,
     node = yaml_doc_node(doc, f->path);
     if (node != NULL)
         *pos = yaml_doc_pos(node);
-    what_of(f, what, sizeof(what));
+    what_of(s, f, what, sizeof(what));
 
     if (sscanf(f->msg, "Unexpected key: %127s", arg) == 1) {
-        explain_unknown_key(doc, f, arg, pos, why, len);
+        explain_unknown_key(s, doc, f, arg, pos, why, len);
     } else if (sscanf(f->msg, "Missing required mapping field: %127s", arg) == 1) {
         char np[PATH_MAX_LEN + 8];
         const char *name;
@@ -273,9 +276,9 @@ static void explain(struct yaml_doc *doc, struct failure *f, cyaml_err_t e,
         name = strcmp(arg, "name") != 0 ? yaml_doc_scalar(yaml_doc_node(doc, np)) : NULL;
         if (name != NULL)
             snprintf(why, len, "missing key '%s' in %s '%.64s'", arg,
-                     bare(ncs_mapping_noun(f->path)), name);
+                     bare(s->mapping_noun(f->path)), name);
         else
-            snprintf(why, len, "missing key '%s' in %s", arg, ncs_mapping_noun(f->path));
+            snprintf(why, len, "missing key '%s' in %s", arg, s->mapping_noun(f->path));
     } else if (sscanf(f->msg, "Mapping field already seen: %127s", arg) == 1) {
         yaml_node_t *first, *second;
 
@@ -287,12 +290,12 @@ static void explain(struct yaml_doc *doc, struct failure *f, cyaml_err_t e,
             *pos = yaml_doc_pos(second);
         if (first != NULL)
             snprintf(why, len, "'%s' is given twice in %s (first at line %u)", arg,
-                     ncs_mapping_noun(f->path), yaml_doc_pos(first).line);
+                     s->mapping_noun(f->path), yaml_doc_pos(first).line);
         else
             snprintf(why, len, "'%s' is given twice", arg);
     } else if (sscanf(f->msg, "Invalid ENUM value: %127[^\n]", arg) == 1) {
         const char *noun = NULL;
-        const struct irm_word *words = ncs_key_words(f->key, &noun);
+        const struct irm_word *words = s->key_words(f->key, &noun);
         char list[256];
 
         if (words != NULL && noun == NULL)
@@ -308,7 +311,7 @@ static void explain(struct yaml_doc *doc, struct failure *f, cyaml_err_t e,
                sscanf(f->msg, "Invalid int64_t value: %127[^\n]", arg) == 1) {
         unsigned long long max;
 
-        v = ncs_walk(f->path, &field);
+        v = yaml_schema_walk(s->top, f->path, &field);
         max = v != NULL && v->data_size < 8 ? (1ull << (8 * v->data_size)) - 1 : ~0ull;
         unquote(arg, val, sizeof(val));
         snprintf(why, len, "%s is a whole number from 0 to %llu, not '%s'", what, max, val);
@@ -333,9 +336,8 @@ static void explain(struct yaml_doc *doc, struct failure *f, cyaml_err_t e,
         if (n > 0 && arg[n - 1] == ',')
             arg[n - 1] = '\0';
         if (f->key[0] == '\0')
-            snprintf(why, len,
-                     "a node file is a mapping of keys (log, pool, names, ipcps) to "
-                     "values");
+            snprintf(why, len, "a %s is a mapping of keys (%s) to values", s->file,
+                     s->top_keys);
         else if (strcmp(arg, "SEQUENCE") == 0)
             snprintf(why, len, "%s is a list ([a, b] or lines starting with '- ')", what);
         else if (strcmp(arg, "MAPPING") == 0)
@@ -353,13 +355,12 @@ static void explain(struct yaml_doc *doc, struct failure *f, cyaml_err_t e,
     }
 }
 
-int ncs_load(struct yaml_doc *doc, const void *data, size_t len, struct ncs_node **out,
-             struct yaml_pos *pos, char *why, size_t why_len)
+int yaml_schema_load(const struct yaml_schema *s, struct yaml_doc *doc, const void *data,
+                     size_t len, void **out, struct yaml_pos *pos, char *why, size_t why_len)
 {
-    struct capture *cap = calloc(1, sizeof(*cap));
+    struct capture *cap;
     cyaml_config_t cfg = {
         .log_fn = capture_log,
-        .log_ctx = cap,
         .mem_fn = cyaml_mem,
         .log_level = CYAML_LOG_WARNING,
         .flags = CYAML_CFG_NO_ALIAS,
@@ -367,10 +368,14 @@ int ncs_load(struct yaml_doc *doc, const void *data, size_t len, struct ncs_node
     struct failure f;
     cyaml_err_t e;
 
+    assert(s && doc && out && pos && why);
+
     *out = NULL;
+    cap = calloc(1, sizeof(*cap));
     if (cap == NULL)
         return -ENOMEM;
-    e = cyaml_load_data(data, len, &cfg, &ncs_node_schema, (cyaml_data_t **)out, NULL);
+    cfg.log_ctx = cap;
+    e = cyaml_load_data(data, len, &cfg, s->top, (cyaml_data_t **)out, NULL);
     if (e == CYAML_OK) {
         free(cap);
         return 0;
@@ -381,15 +386,159 @@ int ncs_load(struct yaml_doc *doc, const void *data, size_t len, struct ncs_node
         return -ENOMEM;
     }
     parse_capture(cap, &f);
-    explain(doc, &f, e, pos, why, why_len);
+    explain(s, doc, &f, e, pos, why, why_len);
     free(cap);
     return -EINVAL;
 }
 
-void ncs_free(struct ncs_node *node)
+void yaml_schema_free(const struct yaml_schema *s, void *data)
 {
     cyaml_config_t cfg = {.mem_fn = cyaml_mem, .log_level = CYAML_LOG_ERROR};
 
-    if (node != NULL)
-        cyaml_free(&cfg, &ncs_node_schema, node, 0);
+    assert(s);
+
+    if (data != NULL)
+        cyaml_free(&cfg, s->top, data, 0);
+}
+
+const cyaml_schema_value_t *yaml_schema_walk(const cyaml_schema_value_t *top, const char *path,
+                                             const cyaml_schema_field_t **field)
+{
+    const cyaml_schema_value_t *v = top;
+
+    if (field != NULL)
+        *field = NULL;
+    while (v != NULL && *path != '\0') {
+        size_t len = strcspn(path, ".");
+        char *end;
+
+        strtoul(path, &end, 10);
+        if (len > 0 && end == path + len) {
+            v = v->type == CYAML_SEQUENCE ? v->sequence.entry : NULL;
+            if (field != NULL)
+                *field = NULL;
+        } else if (v->type == CYAML_MAPPING) {
+            const cyaml_schema_field_t *f = v->mapping.fields;
+
+            while (f->key != NULL && (strlen(f->key) != len || strncmp(f->key, path, len) != 0))
+                f++;
+            v = f->key != NULL ? &f->value : NULL;
+            if (field != NULL)
+                *field = f->key != NULL ? f : NULL;
+        } else {
+            v = NULL;
+        }
+        path += len;
+        if (*path == '.')
+            path++;
+    }
+    return v;
+}
+
+void yaml_schema_last_key(const char *path, char *buf, size_t len)
+{
+    const char *last = "";
+    size_t last_len = 0;
+
+    for (const char *p = path; *p != '\0';) {
+        size_t n = strcspn(p, ".");
+
+        if (n > 0 && !(*p >= '0' && *p <= '9')) {
+            last = p;
+            last_len = n;
+        }
+        p += n;
+        if (*p == '.')
+            p++;
+    }
+    snprintf(buf, len, "%.*s", (int)last_len, last);
+}
+
+/* ---- semantic checks ---------------------------------------------------- */
+
+static int fail_pos(struct yaml_check *c, struct yaml_pos p, const char *fmt, va_list ap)
+{
+    int n = snprintf(c->err, c->len, "%s:%u:%u: ", c->fname, p.line, p.col);
+
+    if (n >= 0 && (size_t)n < c->len)
+        vsnprintf(c->err + n, c->len - (size_t)n, fmt, ap);
+    return -EINVAL;
+}
+
+int yaml_check_fail(struct yaml_check *c, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    int r;
+
+    va_start(ap, fmt);
+    r = fail_pos(c, yaml_doc_where(&c->doc, path), fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+int yaml_check_fail_key(struct yaml_check *c, const char *path, const char *key,
+                        const char *fmt, ...)
+{
+    yaml_node_t *k = yaml_doc_key(&c->doc, path, key, 0);
+    va_list ap;
+    int r;
+
+    va_start(ap, fmt);
+    r = fail_pos(c, k ? yaml_doc_pos(k) : yaml_doc_where(&c->doc, path), fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+void yaml_check_path(char *buf, size_t len, const char *base, const char *key)
+{
+    if (snprintf(buf, len, "%s%s%s", base, *base ? "." : "", key) >= (int)len)
+        buf[0] = '\0';
+}
+
+int yaml_file_read(const char *path, size_t max, char **data, size_t *len, char *err,
+                   size_t err_len)
+{
+    struct stat st;
+    char *buf;
+    size_t n;
+    FILE *f;
+    int r;
+
+    assert(path && data && len && err);
+
+    *data = NULL;
+    f = fopen(path, "r");
+    if (f == NULL) {
+        r = -errno;
+        snprintf(err, err_len, "%s: %s", path, strerror(-r));
+        return r;
+    }
+    if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        snprintf(err, err_len, "%s: not a file", path);
+        return -EINVAL;
+    }
+    if ((uint64_t)st.st_size > max) {
+        fclose(f);
+        snprintf(err, err_len, "%s: the file is bigger than %zu bytes", path, max);
+        return -EFBIG;
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (buf == NULL) {
+        fclose(f);
+        snprintf(err, err_len, "%s: out of memory", path);
+        return -ENOMEM;
+    }
+    n = fread(buf, 1, (size_t)st.st_size, f);
+    r = ferror(f) ? -EIO : 0;
+    fclose(f);
+    if (r < 0) {
+        free(buf);
+        snprintf(err, err_len, "%s: %s", path, strerror(EIO));
+        return r;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return 0;
 }
