@@ -565,8 +565,12 @@ static int process_data(struct frcp *f, uint64_t now, const struct frcp_hdr *h, 
             return 0;
         }
         *q = (struct rq_ent){.ref = ref, .seq = seq, .off = off, .len = len, .used = 1};
-        f->held_ooo++;
-        ack_now(f, now); /* with the selective ack */
+        /* A new hole is told at once (with the selective ack); later
+         * packets past it as in-order ones, every FRCP_ACK_EVERY. */
+        if (f->held_ooo++ == 0)
+            ack_now(f, now);
+        else
+            ack_later(f, now);
         return 1;
     }
     f->rcv_nxt++;
@@ -583,7 +587,8 @@ static int process_data(struct frcp *f, uint64_t now, const struct frcp_hdr *h, 
         deliver(f, q->ref, q->off, q->len);
         filled = true;
     }
-    if (filled || f->held_ooo > 0)
+    /* Progress past a hole is told at once: the sender's window waits on it. */
+    if (filled)
         ack_now(f, now);
     else
         ack_later(f, now);

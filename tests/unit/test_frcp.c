@@ -71,6 +71,13 @@ struct sim {
     uint64_t last_delivery;
     bool reliable;
     bool keep_open; /* no close at the end of a transfer */
+    /* the reverse stream (bidirectional test): end 1 writes, end 0 reads */
+    uint32_t r_total;
+    uint32_t r_next_send;
+    uint32_t r_received;
+    uint64_t r_expect;
+    uint32_t r_order_err;
+    uint32_t r_unread;
 };
 
 static uint64_t rnd(struct sim *s)
@@ -150,6 +157,14 @@ static void op_deliver(void *ctx, uint64_t ref, size_t off, size_t len)
     struct sim *s = e->s;
 
     (void)off;
+    if (e->id == 0) {
+        if (len != PKT_LEN || ref != s->r_expect)
+            s->r_order_err++;
+        s->r_expect = ref + 1;
+        s->r_received++;
+        s->r_unread++;
+        return;
+    }
     if (len != PKT_LEN || (s->reliable ? ref != s->expect : ref < s->expect))
         s->order_err++;
     s->expect = ref + 1;
@@ -207,27 +222,39 @@ static void sim_fini(struct sim *s)
     timerwheel_destroy(&s->tw);
 }
 
-/* Write as much as the window takes. */
-static void app_write(struct sim *s)
+/* Write as much as the window takes, on end id. */
+static void app_write_end(struct sim *s, int id, uint32_t *next, uint32_t total)
 {
-    struct end *e = &s->e[0];
+    struct end *e = &s->e[id];
     uint8_t hdr[FRCP_HDR_MAX];
 
-    while (s->next_send < s->total && !e->dead) {
-        int n = frcp_send(e->f, s->now, s->next_send, PKT_LEN, hdr, sizeof(hdr));
+    while (*next < total && !e->dead) {
+        int n = frcp_send(e->f, s->now, *next, PKT_LEN, hdr, sizeof(hdr));
 
         if (n < 0)
             break;
-        chan_put(s, 0, hdr, (size_t)n, s->next_send, PKT_LEN);
-        s->next_send++;
+        chan_put(s, id, hdr, (size_t)n, *next, PKT_LEN);
+        (*next)++;
     }
     rearm(e);
+}
+
+static void app_write(struct sim *s)
+{
+    app_write_end(s, 0, &s->next_send, s->total);
+    if (s->r_total)
+        app_write_end(s, 1, &s->r_next_send, s->r_total);
 }
 
 static void app_read(struct sim *s)
 {
     uint32_t n = s->app_unread;
 
+    if (s->r_unread) {
+        frcp_consumed(s->e[0].f, s->now, s->r_unread);
+        s->r_unread = 0;
+        rearm(&s->e[0]);
+    }
     if (s->now < s->consume_pause_until)
         return;
     if (s->consume_per_ms && n > s->consume_per_ms)
@@ -300,6 +327,17 @@ static bool transfer_done(struct sim *s)
            s->app_unread == 0;
 }
 
+static bool both_done(struct sim *s)
+{
+    if (s->next_send == s->total)
+        frcp_close(s->e[0].f, s->now);
+    if (s->r_next_send == s->r_total)
+        frcp_close(s->e[1].f, s->now);
+    return s->next_send == s->total && s->r_next_send == s->r_total &&
+           frcp_drained(s->e[0].f) && frcp_drained(s->e[1].f) && s->nq == 0 &&
+           s->app_unread == 0 && s->r_unread == 0;
+}
+
 static bool never_done(struct sim *s)
 {
     (void)s;
@@ -354,6 +392,29 @@ static void test_transfer(uint32_t loss, uint32_t n)
     if (loss == 1)
         ok(rx->rx_dup > 0, "duplicates dropped and counted (%llu)",
            (unsigned long long)rx->rx_dup);
+    sim_fini(s);
+    free(s);
+}
+
+static void test_bidirectional(void)
+{
+    struct frcp_cfg cfg;
+    struct sim *s = calloc(1, sizeof(*s));
+    const struct frcp_stats *s0, *s1;
+
+    frcp_cfg_default(&cfg, true);
+    sim_init(s, &cfg, 1, 11);
+    s->total = s->r_total = 10000;
+    sim_run(s, s->now + 600 * S, both_done);
+    s0 = frcp_stats(s->e[0].f);
+    s1 = frcp_stats(s->e[1].f);
+    ok(s->received == 10000 && s->r_received == 10000,
+       "both ways at 1%% loss: %u and %u of 10000 delivered", s->received, s->r_received);
+    ok(s->order_err == 0 && s->r_order_err == 0, "both in order, exactly once");
+    ok(s0->tx_ack + s1->tx_ack < (s0->tx_data + s1->tx_data) / 2,
+       "acks ride on data: %llu pure acks for %llu data packets",
+       (unsigned long long)(s0->tx_ack + s1->tx_ack),
+       (unsigned long long)(s0->tx_data + s1->tx_data));
     sim_fini(s);
     free(s);
 }
@@ -545,13 +606,14 @@ static void test_recv_bad(void)
 
 int main(void)
 {
-    plan(65);
+    plan(68);
     test_codec();
     test_recv_bad();
     test_transfer(0, 20000);
     test_transfer(1, 20000);
     test_transfer(10, 20000);
     test_transfer(30, 20000);
+    test_bidirectional();
     test_flow_control();
     test_unreliable();
     test_peer_death();
