@@ -508,6 +508,32 @@ static void test_peer_death(void)
     free(s);
 }
 
+static void test_flow_down(void)
+{
+    struct frcp_cfg cfg;
+    struct sim *s = calloc(1, sizeof(*s));
+    const struct frcp_stats *st;
+    uint64_t t0;
+
+    frcp_cfg_default(&cfg, true);
+    cfg.r_ns = 5 * S;
+    cfg.keepalive_ns = 0;
+    sim_init(s, &cfg, 100, 17); /* nothing gets through */
+    s->total = 10;
+    t0 = s->now;
+    sim_run(s, t0 + 60 * S, never_done);
+    st = frcp_stats(s->e[0].f);
+    is(frcp_error(s->e[0].f), -EFLOWDOWN, "unacked for R: the flow goes down");
+    ok(s->now - t0 >= 5 * S && s->now - t0 <= 5 * S + MS,
+       "at R after the first transmission (%.3f s)", (s->now - t0) / 1e9);
+    ok(st->tx_rtx >= 20 && st->rto_backoff >= 2 && frcp_rto(s->e[0].f) >= 4 * S,
+       "retransmitted on timeout with back-off: %llu rtx, %llu back-offs, RTO %.0f s",
+       (unsigned long long)st->tx_rtx, (unsigned long long)st->rto_backoff,
+       frcp_rto(s->e[0].f) / 1e9);
+    sim_fini(s);
+    free(s);
+}
+
 static void test_delta_t(void)
 {
     struct frcp_cfg cfg;
@@ -606,7 +632,7 @@ static void test_recv_bad(void)
 
 int main(void)
 {
-    plan(68);
+    plan(71);
     test_codec();
     test_recv_bad();
     test_transfer(0, 20000);
@@ -618,5 +644,6 @@ int main(void)
     test_unreliable();
     test_peer_death();
     test_delta_t();
+    test_flow_down();
     return done();
 }
