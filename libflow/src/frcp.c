@@ -270,7 +270,7 @@ static void process_ack(struct frcp *f, uint64_t now, const struct frcp_hdr *h)
     }
     if (!(h->flags & FRCP_F_SACK) || !f->cfg.reliable) {
         if (sample_sent)
-            rtt_sample(f, now - sample_sent);
+            rtt_sample(f, now > sample_sent ? now - sample_sent : 0);
         return;
     }
     for (uint32_t i = 0; i < 64; i++) {
@@ -287,7 +287,7 @@ static void process_ack(struct frcp *f, uint64_t now, const struct frcp_hdr *h)
         any_sack = true;
     }
     if (sample_sent)
-        rtt_sample(f, now - sample_sent);
+        rtt_sample(f, now > sample_sent ? now - sample_sent : 0);
     if (!any_sack)
         return;
     /* A hole with DUPTHRESH packets held past it, sent more than an RTT
@@ -298,7 +298,7 @@ static void process_ack(struct frcp *f, uint64_t now, const struct frcp_hdr *h)
         struct rtx_ent *e = &f->rtxq[s % FRCP_RTXQ_SIZE];
         uint64_t wait = f->srtt ? f->srtt + f->srtt / 4 : FRCP_RTO_INIT;
 
-        if (e->used && !e->sacked && now - e->sent_at >= wait) {
+        if (e->used && !e->sacked && now >= e->sent_at + wait) {
             retransmit(f, now, s);
             f->st.tx_fast_rtx++;
         }
@@ -376,7 +376,7 @@ void frcp_tick(struct frcp *f, uint64_t now)
     assert(f);
     if (f->err)
         return;
-    if (f->cfg.keepalive_ns && now - f->last_rx >= f->cfg.keepalive_ns) {
+    if (f->cfg.keepalive_ns && now >= f->last_rx + f->cfg.keepalive_ns) {
         f->err = -EFLOWPEER;
         return;
     }
@@ -386,7 +386,7 @@ void frcp_tick(struct frcp *f, uint64_t now)
 
             if (!e->used)
                 continue;
-            if (now - e->first_at >= f->cfg.r_ns) {
+            if (now >= e->first_at + f->cfg.r_ns) {
                 f->err = -EFLOWDOWN;
                 return;
             }
@@ -410,22 +410,22 @@ void frcp_tick(struct frcp *f, uint64_t now)
     }
     if (f->ack_due != FRCP_NEVER && now >= f->ack_due)
         frcp_ack_now(f, now);
-    if (f->win_closed && now - f->last_rdvs >= FRCP_RDVS_NS) {
+    if (f->win_closed && now >= f->last_rdvs + FRCP_RDVS_NS) {
         f->last_rdvs = now;
         f->st.tx_rdvs++;
         frcp_send_ctl(f, now, FRCP_F_RDVS);
     }
-    if (f->cfg.keepalive_ns && now - f->last_tx >= f->cfg.keepalive_ns / 4) {
+    if (f->cfg.keepalive_ns && now >= f->last_tx + f->cfg.keepalive_ns / 4) {
         f->st.tx_keepalive++;
         frcp_send_ctl(f, now, 0);
     }
-    if (f->rcv_run && now - f->last_rx_data >= rcv_inact(f)) {
+    if (f->rcv_run && now >= f->last_rx_data + rcv_inact(f)) {
         frcp_rx_flush(f);
         f->rcv_run = false;
         f->ack_due = FRCP_NEVER;
         f->ack_pending = 0;
     }
-    if (f->snd_run && !outstanding(f) && now - f->last_tx_data >= snd_inact(f)) {
+    if (f->snd_run && !outstanding(f) && now >= f->last_tx_data + snd_inact(f)) {
         f->snd_run = false;
         f->win_closed = false;
     }
