@@ -105,12 +105,17 @@ void frcp_send_ctl(struct frcp *f, uint64_t now, uint8_t flags)
     emit(f, now, &h, FRCP_NOREF, 0);
 }
 
-/* A reliable run marks only its first packet, so that the receiver starts
- * exactly there even if later packets overtake it; an unreliable run marks
- * every packet until acked, as its first packet may never arrive. */
+/* DRF marks a packet a receiver without state may start from: the first
+ * of a run, and (as in the reference) one sent when everything before it is
+ * acked, for a receiver that forgot the run up to MPL before the sender did.
+ * A reliable flow marks no other, so that a packet that overtakes the first
+ * cannot start the receiver past it; an unreliable run marks every packet
+ * until acked, as its first packet may never arrive. */
 static bool drf_on(const struct frcp *f, uint32_t seq)
 {
-    return f->cfg.reliable ? seq == f->run_isn : f->drf;
+    if (seq == f->run_isn || seq == f->snd_una)
+        return true;
+    return !f->cfg.reliable && f->drf;
 }
 
 static void start_run(struct frcp *f)
@@ -142,6 +147,7 @@ int frcp_send(struct frcp *f, uint64_t now, uint64_t ref, size_t len, uint8_t *h
 {
     struct frcp_hdr h = {0};
     uint32_t seq;
+    bool drf;
     int n;
 
     assert(f && hdr);
@@ -162,7 +168,8 @@ int frcp_send(struct frcp *f, uint64_t now, uint64_t ref, size_t len, uint8_t *h
         return -EAGAIN;
     }
     seq = f->snd_nxt++;
-    h.flags = FRCP_F_DATA | (drf_on(f, seq) ? FRCP_F_DRF : 0);
+    drf = drf_on(f, seq);
+    h.flags = FRCP_F_DATA | (drf ? FRCP_F_DRF : 0);
     h.seqno = seq;
     frcp_fill_ack(f, &h);
     n = frcp_hdr_encode(&h, hdr, cap);
@@ -177,6 +184,7 @@ int frcp_send(struct frcp *f, uint64_t now, uint64_t ref, size_t len, uint8_t *h
                               .rto_at = now + f->rto,
                               .len = (uint32_t)len,
                               .ntx = 1,
+                              .drf = drf,
                               .used = 1};
     }
     f->last_tx = f->last_tx_data = now;
@@ -189,7 +197,7 @@ static void retransmit(struct frcp *f, uint64_t now, uint32_t seq)
     struct rtx_ent *e = &f->rtxq[seq % FRCP_RTXQ_SIZE];
     struct frcp_hdr h = {0};
 
-    h.flags = FRCP_F_DATA | (drf_on(f, seq) ? FRCP_F_DRF : 0);
+    h.flags = FRCP_F_DATA | (e->drf ? FRCP_F_DRF : 0);
     h.seqno = seq;
     frcp_fill_ack(f, &h);
     emit(f, now, &h, e->ref, e->len);

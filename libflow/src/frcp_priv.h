@@ -26,6 +26,7 @@ struct rtx_ent {
     uint32_t len;
     uint16_t ntx;
     uint8_t sacked;
+    uint8_t drf; /* sent with DRF: so are its retransmissions */
     uint8_t used;
 };
 

@@ -508,6 +508,43 @@ static void test_peer_death(void)
     free(s);
 }
 
+/* The receiver forgets the run while the sender still keeps it (up to MPL
+ * apart by design; here much longer): the next write, sent with nothing
+ * outstanding, carries DRF and restarts the receiver. */
+static void test_delta_t_skew(void)
+{
+    struct frcp_cfg cfg, rcfg;
+    struct sim *s = calloc(1, sizeof(*s));
+
+    frcp_cfg_default(&cfg, true);
+    cfg.mpl_ns = 10 * MS;
+    cfg.a_ns = 50 * MS;
+    cfg.r_ns = 2 * S;
+    cfg.keepalive_ns = 400 * MS;
+    sim_init(s, &cfg, 1, 23);
+    rcfg = cfg;
+    rcfg.r_ns = 1 * S;
+    rcfg.seed = 77;
+    frcp_destroy(&s->e[1].f);
+    s->e[1].f = frcp_new(&rcfg, &ops, &s->e[1], s->now);
+    if (s->e[1].f == NULL)
+        bail_out("frcp_new failed");
+    rearm(&s->e[1]);
+    s->keep_open = true;
+    s->total = 500;
+    sim_run(s, s->now + 60 * S, transfer_done);
+    sim_run(s, s->now + 1500 * MS, never_done); /* receiver forgets, sender not */
+    s->total = 1000;
+    sim_run(s, s->now + 60 * S, transfer_done);
+    is(s->received, 1000, "receiver forgot the run first: the rest still delivered");
+    is(s->order_err, 0, "in order");
+    ok(frcp_stats(s->e[0].f)->tx_runs == 1 && frcp_stats(s->e[1].f)->rx_runs == 2,
+       "the sender's run went on; the receiver restarted on a DRF packet");
+    is(frcp_error(s->e[0].f), 0, "no error");
+    sim_fini(s);
+    free(s);
+}
+
 static void test_flow_down(void)
 {
     struct frcp_cfg cfg;
@@ -632,7 +669,7 @@ static void test_recv_bad(void)
 
 int main(void)
 {
-    plan(71);
+    plan(75);
     test_codec();
     test_recv_bad();
     test_transfer(0, 20000);
@@ -644,6 +681,7 @@ int main(void)
     test_unreliable();
     test_peer_death();
     test_delta_t();
+    test_delta_t_skew();
     test_flow_down();
     return done();
 }
