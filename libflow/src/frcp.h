@@ -73,7 +73,8 @@ struct frcp_cfg {
     uint64_t seed;         /* the seqno generator; 0: from the system */
 };
 
-/* What the flow's owner does for FRCP. */
+/* What the flow's owner does for FRCP. They run inside frcp_* calls and
+ * must not call back into the same flow (queue the work instead). */
 struct frcp_ops {
     /* Send a packet: the header, then (ref != FRCP_NOREF) len bytes of
      * data of ref. A retransmission passes a ref FRCP still keeps. */
