@@ -68,7 +68,8 @@ int main(void)
             turns++;
         dt = now_ns() - t0;
         ok(turns > 0 && dt >= 2 * MS && dt < 500 * MS,
-           "a 2 ms budget: %d turns, over after %llu us", turns, (unsigned long long)(dt / 1000));
+           "a 2 ms budget: %d turns, over after %llu us", turns,
+           (unsigned long long)(dt / 1000));
     }
     ok(!yield_turn(&sp, now_ns() - 3 * MS), "a budget spent before the call: no turn");
 
