@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <ourobus/errno.h>
+#include <pb_decode.h>
 #include <pb_encode.h>
 #include <signal.h>
 #include <spawn.h>
@@ -558,6 +559,7 @@ struct ipcp_call {
     char name[NAME_SIZE + 1];
     bool reg;
     irm_ipcp_config_t *conf; /* a bootstrap: kept when it succeeds */
+    uint32_t method;         /* a forwarded request */
 };
 
 static struct ipcp_call *call_new(struct irmd *d, struct reg_ipcp *i, struct bus_reply *rep)
@@ -665,10 +667,42 @@ fail:
     return err;
 }
 
+/* An enrolled IPCP answers with the layer's config it learnt: kept as
+ * if it had been bootstrapped with it, so a restart gives it back. */
+static void keep_enrolled(struct ipcp_call *c, const uint8_t *rep, size_t len)
+{
+    struct reg_ipcp *i = reg_ipcp_by_name(&c->d->reg, c->ipcp);
+    ipcp_bootstrap_t *m = calloc(1, sizeof(*m));
+    pb_istream_t is = pb_istream_from_buffer(rep, len);
+
+    if (m == NULL || i == NULL || !pb_decode(&is, IPCP_BOOTSTRAP_FIELDS, m) || !m->has_conf) {
+        log_warn("IPCP %s enrolled without giving its config: a restart cannot rejoin",
+                 c->ipcp);
+        free(m);
+        return;
+    }
+    free(i->conf);
+    i->conf = malloc(sizeof(*i->conf));
+    if (i->conf != NULL) {
+        *i->conf = m->conf;
+        i->bootstrapped = true;
+        free(i->layer);
+        i->layer = strdup(i->conf->layer);
+        persist_ipcp(c->d, i, true);
+        log_info("IPCP %s enrolled in layer %s", i->name, i->conf->layer);
+    }
+    free(m);
+}
+
 static void on_forwarded(void *arg, int status, const uint8_t *rep, size_t len)
 {
     struct ipcp_call *c = arg;
 
+    if (c->method == IPCP_METHOD_ENROLL && status == 0) {
+        keep_enrolled(c, rep, len);
+        rep = NULL; /* irm_ipcp_enroll answers with an empty body */
+        len = 0;
+    }
     reply_call(c, status, rep, len);
     call_free(c);
 }
@@ -681,6 +715,7 @@ int ipcps_forward(struct irmd *d, struct reg_ipcp *i, uint32_t method,
 
     if (c == NULL)
         return -ENOMEM;
+    c->method = method;
     err = submit(d, i, method, fields, msg, IRMD_IPCP_CALL_MS * 4, on_forwarded, c);
     if (err < 0) {
         bus_server_drop_deferred(service_bus(d->svc), c->ticket);
@@ -802,14 +837,17 @@ void ipcps_flow_dealloc(struct irmd *d, struct reg_ipcp *i, uint32_t flow_id)
         free(c);
 }
 
-int ipcps_candidates(struct irmd *d, char names[][NAME_SIZE + 1], int max)
+int ipcps_candidates(struct irmd *d, pid_t caller, char names[][NAME_SIZE + 1], int max)
 {
     struct reg_ipcp *all[64];
     int n = 0;
 
+    /* An IPCP that allocates a flow (an N-1 flow of a unicast IPCP) never
+     * gets it over its own layer. */
     for (struct reg_ipcp *i = zlistx_first(d->reg.ipcps); i != NULL && n < 64;
          i = zlistx_next(d->reg.ipcps))
-        if (i->pid > 0 && i->state == IPCP_STATE_OPERATIONAL && i->type != IPCP_BROADCAST)
+        if (i->pid > 0 && i->pid != caller && i->state == IPCP_STATE_OPERATIONAL &&
+            i->type != IPCP_BROADCAST)
             all[n++] = i;
     /* Insertion sort: by type, then pid (as the reference orders them). */
     for (int a = 1; a < n; a++)
@@ -1027,7 +1065,7 @@ int ipcps_alloc(struct irmd *d, pid_t pid, const char *name, const irm_qos_t *qo
     a = calloc(1, sizeof(*a));
     if (a == NULL)
         return -ENOMEM;
-    n = ipcps_candidates(d, a->cand, ALLOC_CANDIDATES);
+    n = ipcps_candidates(d, pid, a->cand, ALLOC_CANDIDATES);
     if (n == 0) {
         free(a);
         log_dbg("flow_alloc by %d: '%s' is not served here and no layer is up", (int)pid, name);

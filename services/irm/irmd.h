@@ -190,7 +190,7 @@ void ipcps_flow_dealloc(struct irmd *d, struct reg_ipcp *i, uint32_t flow_id);
 
 /* The IPCPs a flow to a name that is not served here may go through, best
  * first: their names (they may restart), at most max. */
-int ipcps_candidates(struct irmd *d, char names[][NAME_SIZE + 1], int max);
+int ipcps_candidates(struct irmd *d, pid_t caller, char names[][NAME_SIZE + 1], int max);
 
 /* ---- persist.c: the registry in the run folder ---- */
 
