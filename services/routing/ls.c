@@ -174,7 +174,7 @@ void ls_recv(struct ls *l, int id, const uint8_t *buf, size_t len)
     pthread_mutex_lock(&l->lock);
     if (a.origin == l->conf.self) {
         /* A copy from before a restart: jump past it. */
-        if (a.seqno >= l->seqno) {
+        if (a.seqno > l->seqno) {
             log_info("an LSA of ours with seqno %" PRIu64 " is around: jumping past it",
                      a.seqno);
             l->seqno = a.seqno;
