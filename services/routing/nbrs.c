@@ -354,6 +354,8 @@ static int connect_once(struct nbrs *n, const char *dst, const qosspec_t *qos, i
     return 0;
 }
 
+static bool want_up(struct nbrs *n, const struct want *w);
+
 static int want_add(struct nbrs *n, const char *dst, const qosspec_t *qos)
 {
     int free_slot = -1, err = 0;
@@ -385,6 +387,13 @@ int nbrs_connect(struct nbrs *n, const char *dst, const qosspec_t *qos, int time
     int err;
 
     assert(n != NULL && dst != NULL && qos != NULL);
+    pthread_mutex_lock(&n->lock);
+    for (int i = 0; i < NBRS_MAX; i++)
+        if (n->want[i].used && strcmp(n->want[i].dst, dst) == 0 && want_up(n, &n->want[i])) {
+            pthread_mutex_unlock(&n->lock);
+            return 0; /* connected already */
+        }
+    pthread_mutex_unlock(&n->lock);
     err = connect_once(n, dst, qos, timeout_ms);
     if (err == 0)
         err = want_add(n, dst, qos);

@@ -157,18 +157,20 @@ static int routing_bootstrap(void *ctx, const struct ipcp_config *conf)
     err = dt_fmt_init(&r->fmt, dt->addr_size, dt->eid_size);
     if (err < 0 || dt->ls_t_update == 0 || dt->ls_t_timeo <= dt->ls_t_update)
         goto out;
-    /* The address: ours before a restart, else the enrollment's, else a
-     * random one (the first member). */
-    if (state_file_load(r->state_path, st) == 0 &&
+    /* The address: the one an enrollment of this process just assigned,
+     * else ours before a restart, else a random one (the first member). */
+    pthread_mutex_lock(&r->lock);
+    addr = r->enroll_addr;
+    pthread_mutex_unlock(&r->lock);
+    if (addr == 0 && state_file_load(r->state_path, st) == 0 &&
         strcmp(st->layer, conf->layer_info.name) == 0) {
         addr = st->addr;
         log_info("address %" PRIu64 " again (from %s)", addr, r->state_path);
     } else {
         memset(st, 0, sizeof(*st));
-        pthread_mutex_lock(&r->lock);
-        addr = r->enroll_addr != 0 ? r->enroll_addr : random_addr(dt->addr_size);
-        pthread_mutex_unlock(&r->lock);
     }
+    if (addr == 0)
+        addr = random_addr(dt->addr_size);
     err = -ENOMEM;
     r->pff = pff_new();
     if (r->pff == NULL)

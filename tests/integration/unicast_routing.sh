@@ -123,8 +123,10 @@ grep -q "^neighbours $(addr_of a) $(addr_of c)$\|^neighbours $(addr_of c) $(addr
 ok $? "b's neighbours are a and c"
 route_is a d b && grep -q "^route $(addr_of d) via $(addr_of b) cost 3$" "$(routes a)"
 ok $? "a reaches d in 3 hops via b"
-grep -q "adjacency up" "$T_RUN/$(node_of a).irmd.log" || grep -rq "adjacency up" "$T_RUN" 2>/dev/null
-ok $? "adjacencies are logged"
+ups=$(grep -c "routing.net.b.*adjacency up" "$T_RUN/$(node_of b).irmd.log")
+irm_x b ipcp connect name net.b dst net.a >"$T_RUN/connect.again.out" 2>&1 && sleep 0.3 &&
+	[ "$(grep -c "routing.net.b.*adjacency up" "$T_RUN/$(node_of b).irmd.log")" = "$ups" ]
+ok $? "adjacencies are logged ($ups on b); connecting again changes nothing"
 
 # ---- kill -9 of b's routing ------------------------------------------------
 OLD=$(ipcp_pid b net.b)
