@@ -138,6 +138,8 @@ static int adj_add(struct nbrs *n, int fd, uint64_t addr, const char *dst)
 {
     int id = -ENOSPC;
 
+    /* Sends happen with the lock held: they must never wait. */
+    fccntl(fd, FLOWSFLAGS, (uint32_t)(FLOWFDEFAULT | FLOWFWNOBLOCK));
     pthread_mutex_lock(&n->lock);
     for (int i = 0; i < NBRS_MAX; i++) {
         struct adj *a = &n->adj[i];
@@ -177,7 +179,6 @@ static void adj_run(struct nbrs *n, int id)
     int fd = a->fd;
 
     set_rcv_timeout(fd, NBRS_TICK_MS);
-    fccntl(fd, FLOWSFLAGS, (uint32_t)(FLOWFDEFAULT | FLOWFWNOBLOCK));
     log_info("adjacency up: neighbour %" PRIu64 " (flow %d)", addr, fd);
     n->ops->up(n->arg, id, addr);
     while (!atomic_load(&n->stop)) {
