@@ -48,6 +48,11 @@ struct reg_proc {
     bool ipcp;    /* an IPCP daemon */
     char evq_name[128];
     struct evq_set evq;
+    /* An IPCP daemon that is also an application (a unicast IPCP's N-1
+     * flows): the queues of its application side. */
+    bool app;
+    char app_evq_name[128];
+    struct evq_set app_evq;
 };
 
 /* A flow_accept waiting for a flow. */

@@ -27,7 +27,7 @@ for b in "$IRMD" "$IRM" "$SHIM" "$ROUTING"; do
 	[ -x "$b" ] || skip_all "$b is not built"
 done
 
-plan 24
+plan 25
 
 NODES="a b c d"
 PA=$((20000 + $$ % 20000))
@@ -135,6 +135,8 @@ rm -f "$(routes b)"
 kill -9 "$OLD"
 wait_until 5000 sh -c "p=\$('$IRM' --node '$(node_of b)' ipcp list 2>/dev/null | awk '\$2 == \"net.b\" { print \$1 }'); [ -n \"\$p\" ] && [ \"\$p\" != '$OLD' ] && [ \"\$p\" -gt 0 ] && kill -0 \"\$p\""
 ok $? "the IRM daemon restarted b's routing (pid $OLD -> $(ipcp_pid b net.b))"
+wait_until 5000 grep -q "routing.net.a.*adjacency down: neighbour $ADDR_B (the peer left)" "$T_RUN/$(node_of a).irmd.log"
+ok $? "a saw its N-1 flow to b end with b's process (not a keepalive timeout)"
 wait_until 5000 operational b net.b && wait_until 5000 test -s "$(routes b)"
 ok $? "it bootstrapped again from the config the IRM daemon kept"
 is "$(addr_of b)" "$ADDR_B" "with its address"
