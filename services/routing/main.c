@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 
     if (r == NULL)
         return 1;
+    r->below_timer = -1;
     ret = parse(argc, argv, r, &node, &lvl);
     if (ret >= 0)
         goto out;

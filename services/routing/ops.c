@@ -91,15 +91,12 @@ static int send_lsa(void *arg, int id, const uint8_t *lsa, size_t len)
 
 /* ---- the layers below ---- */
 
-/* Make name reach this process over every other operational IPCP of the
- * node (the layers below): create it, bind this process to it (it accepts
- * the N-1 flows), register it. */
-static void reg_below(struct routing *r, const char *name)
+/* Create name on the node and bind this process to it: it accepts the
+ * N-1 flows to it. */
+static void bind_name(const char *name)
 {
     struct name_info ni = {.pol_lb = LB_RR};
-    struct ipcp_list_info *l = NULL;
-    ssize_t n;
-    int err, regs = 0;
+    int err;
 
     snprintf(ni.name, sizeof(ni.name), "%s", name);
     err = irm_create_name(&ni);
@@ -108,19 +105,52 @@ static void reg_below(struct routing *r, const char *name)
     err = irm_bind_process(getpid(), name);
     if (err < 0)
         log_warn("cannot bind this process to %s: %d", name, err);
-    n = irm_list_ipcps(&l);
+}
+
+static bool below_has(const struct routing *r, pid_t pid)
+{
+    for (size_t i = 0; i < r->n_below; i++)
+        if (r->below[i] == pid)
+            return true;
+    return false;
+}
+
+/* Register our IPCP name and our layer's name in every operational IPCP
+ * of the node (the layers below) not done yet: at bootstrap, and later
+ * for a layer that comes up after us. */
+static void reg_below(struct routing *r)
+{
+    const char *names[2] = {r->name, r->conf.layer_info.name};
+    struct ipcp_list_info *l = NULL;
+    ssize_t n = irm_list_ipcps(&l);
+
     for (ssize_t i = 0; i < n; i++) {
+        int err = 0;
+
         if (l[i].pid == getpid() || l[i].state != IPCP_STATE_OPERATIONAL ||
-            strcmp(l[i].layer, r->conf.layer_info.name) == 0)
+            strcmp(l[i].layer, r->conf.layer_info.name) == 0 || below_has(r, l[i].pid))
             continue;
-        err = irm_reg_name(name, l[i].pid);
-        if (err < 0)
-            log_warn("cannot register %s in IPCP %s: %d", name, l[i].name, err);
-        else
-            regs++;
+        for (int k = 0; k < 2 && err == 0; k++)
+            err = irm_reg_name(names[k], l[i].pid);
+        if (err < 0) {
+            log_warn("cannot register %s and %s in IPCP %s: %d", names[0], names[1], l[i].name,
+                     err);
+            continue;
+        }
+        log_info("%s and %s registered in IPCP %s (layer %s)", names[0], names[1], l[i].name,
+                 l[i].layer);
+        if (r->n_below < ROUTING_BELOW_MAX)
+            r->below[r->n_below++] = l[i].pid;
     }
     free(l);
-    log_info("%s registered in %d layer(s) below", name, regs);
+}
+
+static int on_below_timer(zloop_t *loop, int timer, void *arg)
+{
+    (void)loop;
+    (void)timer;
+    reg_below(arg);
+    return 0;
 }
 
 /* ---- ops ---- */
@@ -197,8 +227,10 @@ static int routing_bootstrap(void *ctx, const struct ipcp_config *conf)
     for (size_t i = 0; i < st->n_connect; i++)
         nbrs_want(r->nbrs, st->connect[i]); /* saves the state file too */
     save_state(r);
-    reg_below(r, r->name);
-    reg_below(r, conf->layer_info.name);
+    bind_name(r->name);
+    bind_name(conf->layer_info.name);
+    reg_below(r);
+    r->below_timer = zloop_timer(service_loop(r->svc), ROUTING_BELOW_MS, 0, on_below_timer, r);
     log_info("layer %s: address %" PRIu64 ", %zu neighbour(s) to reconnect",
              conf->layer_info.name, addr, st->n_connect);
     free(st);
@@ -263,6 +295,9 @@ const struct ipcp_ops routing_ops = {
 
 void routing_stop(struct routing *r)
 {
+    if (r->below_timer >= 0)
+        zloop_timer_end(service_loop(r->svc), r->below_timer);
+    r->below_timer = -1;
     nbrs_destroy(&r->nbrs);
     if (r->nbrs != NULL)
         return; /* threads still run: what they use is left to the exit */

@@ -21,6 +21,9 @@ struct nbrs;
 struct ls;
 struct pff;
 
+#define ROUTING_BELOW_MAX 16   /* IPCPs of the layers below */
+#define ROUTING_BELOW_MS  2000 /* between two looks for new ones */
+
 struct routing {
     const char *name; /* the IPCP's name on the node */
     struct service *svc;
@@ -38,6 +41,12 @@ struct routing {
     struct pff *pff;
     struct ls *ls;
     struct nbrs *nbrs;
+
+    /* The IPCPs of the layers below our names are registered in (main
+     * loop only), looked for again every ROUTING_BELOW_MS. */
+    pid_t below[ROUTING_BELOW_MAX];
+    size_t n_below;
+    int below_timer;
 };
 
 /* The ops ipcp_dev calls (main.c). */

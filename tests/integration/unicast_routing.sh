@@ -27,7 +27,7 @@ for b in "$IRMD" "$IRM" "$SHIM" "$ROUTING"; do
 	[ -x "$b" ] || skip_all "$b is not built"
 done
 
-plan 25
+plan 26
 
 NODES="a b c d"
 PA=$((20000 + $$ % 20000))
@@ -155,11 +155,19 @@ ok $? "d no longer routes to a and b" || show_routes
 route_is a b b && route_is d c c
 ok $? "a still reaches b, d still reaches c" || show_routes
 
+# ---- a layer below that comes up later ------------------------------------
+irm_x a ipcp bootstrap name udp2.a type udp4 layer lo2 ip 127.0.0.1 port $((PD + 1)) \
+	>"$T_RUN/boot.udp2.a.out" 2>&1 &&
+	wait_until 6000 grep -q "name net.a registered in IPCP udp2.a" "$T_RUN/$(node_of a).irmd.log" &&
+	grep -q "name net registered in IPCP udp2.a" "$T_RUN/$(node_of a).irmd.log"
+ok $? "a shim bootstrapped later gets a's IPCP name and layer name registered"
+
 # ---- stop: the daemons, then --wipe stops the IPCPs they left --------------
 PIDS=""
 for x in $NODES; do
 	PIDS="$PIDS $(ipcp_pid "$x" "udp.$x") $(ipcp_pid "$x" "net.$x")"
 done
+PIDS="$PIDS $(ipcp_pid a udp2.a)"
 for p in $PIDS; do track "$p"; done
 for x in $NODES; do
 	eval "node_stop \$IRMD_$x"
