@@ -122,6 +122,11 @@ struct reg_ipcp_plan {
     size_t nregs;
     size_t next; /* the next name to register */
     bool busy;   /* a call for it is on its way */
+    bool enroll; /* enroll it through dst (before the names) */
+    char dst[NAME_SIZE + 1];
+    irm_ipcp_connect_t *conns; /* then connect it to these */
+    size_t nconns;
+    size_t next_conn;
 };
 
 struct reg_ipcp {

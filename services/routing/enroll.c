@@ -18,10 +18,13 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #define ENROLL_WAIT_MS  3000 /* for each answer */
 #define ENROLL_ADDR_TRY 64   /* random draws before giving up on a free address */
 #define ENROLL_SKEW_MS  20   /* a clock further off is worth a warning */
+#define ENROLL_RETRY_MS 500  /* between two attempts at a flow to the member */
+#define ENROLL_TRIES    40   /* attempts at most, within the caller's time */
 
 static uint64_t random64(void)
 {
@@ -61,18 +64,51 @@ static int recv_msg(int fd, struct enroll_msg *m)
     return enroll_msg_decode(buf, (size_t)r, m) < 0 ? -EPROTO : 0;
 }
 
+static uint64_t mono_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+/* A flow to dst, tried again while time is left: the layers below (or the
+ * member) may still be coming up, e.g. when a node file starts them all. */
+static int alloc_retry(const char *dst, int timeout_ms)
+{
+    uint64_t end = mono_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 1);
+    int fd = -ETIMEDOUT;
+
+    for (int i = 0; i < ENROLL_TRIES; i++) {
+        uint64_t now = mono_ms();
+        uint64_t left = end > now ? end - now : 0;
+        struct timespec t;
+        qosspec_t qs = qos_raw;
+
+        if (left < ENROLL_RETRY_MS)
+            break;
+        left = left > ENROLL_WAIT_MS ? ENROLL_WAIT_MS : left;
+        t = (struct timespec){.tv_sec = (time_t)(left / 1000),
+                              .tv_nsec = (long)(left % 1000) * 1000000L};
+        fd = flow_alloc(dst, &qs, &t);
+        if (fd >= 0)
+            return fd;
+        if (i == 0)
+            log_info("enrollment: no flow to %s yet (%d): trying again", dst, fd);
+        usleep(ENROLL_RETRY_MS * 1000);
+    }
+    return fd;
+}
+
 int enroll_join(struct routing *r, const char *dst, struct ipcp_config *conf, int timeout_ms)
 {
-    struct timespec t = {.tv_sec = timeout_ms / 1000,
-                         .tv_nsec = (long)(timeout_ms % 1000) * 1000000L};
     struct enroll_msg req = {.type = ENROLL_REQ}, rsp, ack = {.type = ENROLL_ACK};
-    qosspec_t qs = qos_raw;
     struct timespec now;
     int64_t skew;
     int fd, err;
 
     req.id = random64() | 1u;
-    fd = flow_alloc(dst, &qs, &t);
+    fd = alloc_retry(dst, timeout_ms);
     if (fd < 0) {
         log_warn("enrollment: no flow to %s: %d", dst, fd);
         return fd;

@@ -6,7 +6,8 @@
 # list every other node with the right next hop. kill -9 of b's routing:
 # the IRM daemon restarts it, it comes back with its address, reconnects
 # and the tables converge again. Disconnecting c from b: the withdrawal
-# reaches a and d.
+# reaches a and d. Then three more nodes x - y - z (layer net2) set up
+# entirely by their node files: bootstrap, enroll, connect.
 #
 #   node a           node b           node c           node d
 #   +---------+      +---------+      +---------+      +---------+
@@ -27,7 +28,7 @@ for b in "$IRMD" "$IRM" "$SHIM" "$ROUTING"; do
 	[ -x "$b" ] || skip_all "$b is not built"
 done
 
-plan 26
+plan 29
 
 NODES="a b c d"
 PA=$((20000 + $$ % 20000))
@@ -162,19 +163,79 @@ irm_x a ipcp bootstrap name udp2.a type udp4 layer lo2 ip 127.0.0.1 port $((PD +
 	grep -q "name net registered in IPCP udp2.a" "$T_RUN/$(node_of a).irmd.log"
 ok $? "a shim bootstrapped later gets a's IPCP name and layer name registered"
 
+# ---- the same from node files: x - y - z, layer net2 ----------------------
+#   x.yaml: udp.x + net2.x (bootstrap)
+#   y.yaml: udp.y + net2.y (enroll: net2.x, connect: [net2.x])
+#   z.yaml: udp.z + net2.z (enroll: net2.y, connect: [net2.y])
+NF="x y z"
+PX=$((PA + 10))
+nf_port() { case $1 in x) echo $PX ;; y) echo $((PX + 1)) ;; z) echo $((PX + 2)) ;; esac; }
+nf_node() { node_name "nf$1"; }
+nf_routes() { echo "$OUROBUS_RUN_DIR/$(nf_node "$1")/routing.net2.$1.routes"; }
+nf_addr() { awk '$1 == "address" { print $2 }' "$(nf_routes "$1")" 2>/dev/null; }
+nf_route_is() { # x y z: x routes to y via z
+	grep -q "^route $(nf_addr "$2") via $(nf_addr "$3") " "$(nf_routes "$1")"
+}
+nf_line_ok() {
+	nf_route_is x y y && nf_route_is x z y && nf_route_is y x x && nf_route_is y z z &&
+		nf_route_is z x y && nf_route_is z y y
+}
+for x in $NF; do
+	{
+		echo "ipcps:"
+		echo "  - {name: udp.$x, type: udp4, layer: lo, bootstrap: true, ip: 127.0.0.1,"
+		echo "     port: $(nf_port "$x"), peers: ["
+		for y in $NF; do
+			[ "$y" = "$x" ] || echo "       {name: net2.$y, ip: 127.0.0.1, port: $(nf_port "$y")},"
+		done
+		echo "     ]}"
+		case $x in
+		x) echo "  - {name: net2.x, type: unicast, layer: net2, bootstrap: true, ls_t_recalc: 1}" ;;
+		y) echo "  - {name: net2.y, type: unicast, layer: net2, enroll: net2.x, connect: [{dst: net2.x}]}" ;;
+		z) echo "  - {name: net2.z, type: unicast, layer: net2, enroll: net2.y, connect: [{dst: net2.y}]}" ;;
+		esac
+	} >"$T_RUN/$x.yaml"
+done
+r=0
+for x in $NF; do
+	node_start "$(nf_node "$x")" --config "$T_RUN/$x.yaml" || r=1
+	eval "NFIRMD_$x=$IRMD_PID"
+	wait_until 15000 test -s "$(nf_routes "$x")" || r=1
+done
+n=$(for x in $NF; do nf_addr "$x"; done | sort -u | grep -c .)
+[ $r -eq 0 ] && [ "$n" = 3 ]
+ok $? "three nodes from node files: net2.x bootstraps, net2.y and net2.z enroll ($n addresses)" ||
+	diag "$(cat "$T_RUN/$(nf_node z).irmd.log" | tail -n 20)"
+wait_until 10000 nf_line_ok
+ok $? "and connect as the files say: x - y - z routes" ||
+	for x in $NF; do sed 's/^/#   /' "$(nf_routes "$x")" >&2; done
+grep -q "node file: IPCP net2.z is set up (layer net2, 0 names, 1 connections)" \
+	"$T_RUN/$(nf_node z).irmd.log"
+ok $? "z's IRM daemon says its node file's IPCP is set up"
+
 # ---- stop: the daemons, then --wipe stops the IPCPs they left --------------
 PIDS=""
 for x in $NODES; do
 	PIDS="$PIDS $(ipcp_pid "$x" "udp.$x") $(ipcp_pid "$x" "net.$x")"
 done
 PIDS="$PIDS $(ipcp_pid a udp2.a)"
+for x in $NF; do
+	PIDS="$PIDS $("$IRM" --node "$(nf_node "$x")" ipcp list 2>/dev/null |
+		awk 'NR > 1 && $1 > 0 { printf "%s ", $1 }')"
+done
 for p in $PIDS; do track "$p"; done
 for x in $NODES; do
 	eval "node_stop \$IRMD_$x"
 done
+for x in $NF; do
+	eval "node_stop \$NFIRMD_$x"
+done
 r=0
 for x in $NODES; do
 	"$IRMD" --wipe --node "$(node_of "$x")" 2>/dev/null || r=1
+done
+for x in $NF; do
+	"$IRMD" --wipe --node "$(nf_node "$x")" 2>/dev/null || r=1
 done
 [ $r -eq 0 ] && wait_until 5000 sh -c "for p in $PIDS; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
 ok $? "ourobus-irmd --wipe stops every IPCP daemon ($PIDS)"
