@@ -14,6 +14,7 @@
 #include "log.h"
 #include "pool.h"
 #include "proc_self.h"
+#include "qos_msg.h"
 
 #include <errno.h>
 #include <ourobus/errno.h>
@@ -80,6 +81,25 @@ struct evq *ipcp_dev_evq(struct ipcp_dev *d)
 
 /* ---- bootstrap and resume ---- */
 
+static int bootstrap_conf(struct ipcp_dev *d, const struct ipcp_config *conf)
+{
+    const char *layer = conf->layer_info.name;
+    int err;
+
+    if (conf->type != d->type)
+        return -EIPCPTYPE;
+    err = d->ops->bootstrap != NULL ? d->ops->bootstrap(d->ctx, conf) : 0;
+    if (err < 0) {
+        log_err("bootstrap in layer %s failed: %s", layer, strerror(err < -999 ? EIO : -err));
+        return err;
+    }
+    d->bootstrapped = true;
+    if (d->state != IPCP_STATE_OPERATIONAL || strcmp(d->layer, layer) != 0)
+        ipcp_dev_set_state(d, IPCP_STATE_OPERATIONAL, layer, 0);
+    log_info("bootstrapped in layer %s", d->layer);
+    return 0;
+}
+
 static int bootstrap(struct ipcp_dev *d, const irm_ipcp_config_t *m)
 {
     struct ipcp_config conf;
@@ -90,19 +110,7 @@ static int bootstrap(struct ipcp_dev *d, const irm_ipcp_config_t *m)
         log_err("a bootstrap config that does not hold together: refused");
         return err;
     }
-    if (conf.type != d->type)
-        return -EIPCPTYPE;
-    err = d->ops->bootstrap != NULL ? d->ops->bootstrap(d->ctx, &conf) : 0;
-    if (err < 0) {
-        log_err("bootstrap in layer %s failed: %s", m->layer,
-                strerror(err < -999 ? EIO : -err));
-        return err;
-    }
-    d->bootstrapped = true;
-    if (d->state != IPCP_STATE_OPERATIONAL || strcmp(d->layer, m->layer) != 0)
-        ipcp_dev_set_state(d, IPCP_STATE_OPERATIONAL, m->layer, 0);
-    log_info("bootstrapped in layer %s", d->layer);
-    return 0;
+    return bootstrap_conf(d, &conf);
 }
 
 /* A flow the IRM kept for us: take it back. */
@@ -264,14 +272,145 @@ static int on_bootstrap(void *arg, const struct bus_request *req, struct bus_rep
     return err;
 }
 
-static int on_not_supported(void *arg, const struct bus_request *req, struct bus_reply *rep)
+/* ---- enrollment and connections: ops that wait for the layer ---- */
+
+struct job {
+    struct ipcp_dev *d;
+    uint32_t method; /* IPCP_METHOD_ENROLL, _CONNECT, _DISCONNECT */
+    uint64_t ticket;
+    int timeout_ms;
+    char dst[NAME_SIZE + 1];
+    char component[NAME_SIZE + 1];
+    qosspec_t qos;
+    struct ipcp_config conf; /* ENROLL: what the op learnt */
+    int status;
+};
+
+static void *job_main(void *arg)
+{
+    struct job *j = arg;
+    struct ipcp_dev *d = j->d;
+
+    switch (j->method) {
+    case IPCP_METHOD_ENROLL:
+        j->status = d->ops->enroll(d->ctx, j->dst, &j->conf, j->timeout_ms);
+        break;
+    case IPCP_METHOD_CONNECT:
+        j->status = d->ops->connect(d->ctx, j->dst, j->component, &j->qos, j->timeout_ms);
+        break;
+    default:
+        j->status = d->ops->disconnect(d->ctx, j->dst, j->component, j->timeout_ms);
+        break;
+    }
+    if (np1_mail_job(d, j) < 0) {
+        bus_server_drop_deferred(service_bus(d->svc), j->ticket);
+        free(j);
+    }
+    atomic_fetch_sub(&d->queries, 1); /* last: d may be freed once it is 0 */
+    return NULL;
+}
+
+/* A job that ran: on the loop, an enrolled IPCP bootstraps with what it
+ * learnt, and the IRM daemon hears the outcome (with the config). */
+static void job_done(struct ipcp_dev *d, struct job *j)
+{
+    struct bus_server *bus = service_bus(d->svc);
+    ipcp_bootstrap_t *m;
+    uint8_t *body;
+    int err = j->status, len;
+
+    if (j->method != IPCP_METHOD_ENROLL || err < 0) {
+        if (err < 0)
+            log_warn("%s %s failed: %s",
+                     j->method == IPCP_METHOD_ENROLL    ? "enrollment with"
+                     : j->method == IPCP_METHOD_CONNECT ? "connection to"
+                                                        : "disconnection from",
+                     j->dst, strerror(err < -999 ? EIO : -err));
+        bus_server_reply_deferred(bus, j->ticket, err, NULL, 0);
+        return;
+    }
+    err = d->bootstrapped ? -EIPCPSTATE : bootstrap_conf(d, &j->conf);
+    m = calloc(1, sizeof(*m));
+    body = malloc(IPCP_BOOTSTRAP_SIZE);
+    if (err == 0 && (m == NULL || body == NULL))
+        err = -ENOMEM;
+    len = 0;
+    if (err == 0) {
+        m->has_conf = true;
+        ipcp_config_to_msg(&j->conf, &m->conf);
+        len = bus_body_encode(body, IPCP_BOOTSTRAP_SIZE, IPCP_BOOTSTRAP_FIELDS, m);
+        if (len < 0)
+            err = len;
+    }
+    if (err == 0)
+        log_info("enrolled in layer %s through %s", j->conf.layer_info.name, j->dst);
+    bus_server_reply_deferred(bus, j->ticket, err, err == 0 ? body : NULL,
+                              err == 0 ? (size_t)len : 0);
+    free(body);
+    free(m);
+}
+
+static int on_job(void *arg, const struct bus_request *req, struct bus_reply *rep)
 {
     struct ipcp_dev *d = arg;
+    struct job *j;
+    pthread_t t;
+    uint64_t now = now_ns();
+    bool have;
+    int err = -EINVAL;
 
-    (void)rep;
-    log_info("request %u: an IPCP of this type has no enrollment or connections", req->method);
-    (void)d;
-    return -ENOTSUP;
+    have = req->method == IPCP_METHOD_ENROLL    ? d->ops->enroll != NULL
+           : req->method == IPCP_METHOD_CONNECT ? d->ops->connect != NULL
+                                                : d->ops->disconnect != NULL;
+    if (!have) {
+        log_info("request %u: an IPCP of this type has no enrollment or connections",
+                 req->method);
+        return -ENOTSUP;
+    }
+    j = calloc(1, sizeof(*j));
+    if (j == NULL)
+        return -ENOMEM;
+    j->d = d;
+    j->method = req->method;
+    if (req->method == IPCP_METHOD_ENROLL) {
+        ipcp_enroll_t m = IPCP_ENROLL_INIT_ZERO;
+        if (bus_request_decode(req, IPCP_ENROLL_FIELDS, &m) < 0 || m.dst[0] == '\0')
+            goto fail;
+        snprintf(j->dst, sizeof(j->dst), "%s", m.dst);
+        err = -EIPCPSTATE;
+        if (d->bootstrapped)
+            goto fail;
+    } else {
+        irm_ipcp_connect_t m = IRM_IPCP_CONNECT_INIT_ZERO;
+        if (bus_request_decode(req, IRM_IPCP_CONNECT_FIELDS, &m) < 0 || m.dst[0] == '\0')
+            goto fail;
+        snprintf(j->dst, sizeof(j->dst), "%s", m.dst);
+        snprintf(j->component, sizeof(j->component), "%s", m.component);
+        j->qos = qos_raw;
+        if (m.has_qos)
+            qos_msg_to_spec(&m.qos, &j->qos);
+        err = -EIPCPSTATE;
+        if (d->state != IPCP_STATE_OPERATIONAL)
+            goto fail;
+    }
+    j->timeout_ms = req->deadline > now ? (int)((req->deadline - now) / 1000000ull) : 10000;
+    if (j->timeout_ms > 60000)
+        j->timeout_ms = 60000;
+    err = -ENOMEM;
+    j->ticket = bus_reply_defer(rep);
+    if (j->ticket == 0)
+        goto fail;
+    atomic_fetch_add(&d->queries, 1);
+    if (pthread_create(&t, NULL, job_main, j) != 0) {
+        atomic_fetch_sub(&d->queries, 1);
+        bus_server_drop_deferred(service_bus(d->svc), j->ticket);
+        goto fail;
+    }
+    pthread_detach(t);
+    return BUS_REPLY_DEFERRED;
+fail:
+    free(j);
+    return err;
 }
 
 static int on_reg(void *arg, const struct bus_request *req, struct bus_reply *rep)
@@ -440,6 +579,10 @@ static int on_mail(zloop_t *loop, zmq_pollitem_t *item, void *arg)
         case MAIL_QUERY:
             bus_server_reply_deferred(service_bus(d->svc), m->ticket, m->status, NULL, 0);
             break;
+        case MAIL_JOB:
+            job_done(d, m->job);
+            free(m->job);
+            break;
         }
         free(m);
     }
@@ -457,9 +600,9 @@ static int serve(struct ipcp_dev *d, bool on)
         bus_handler_fn fn;
     } table[] = {
         {IPCP_METHOD_BOOTSTRAP, BUS_METHOD_DEDUP, on_bootstrap},
-        {IPCP_METHOD_ENROLL, BUS_METHOD_IDEMPOTENT, on_not_supported},
-        {IPCP_METHOD_CONNECT, BUS_METHOD_IDEMPOTENT, on_not_supported},
-        {IPCP_METHOD_DISCONNECT, BUS_METHOD_IDEMPOTENT, on_not_supported},
+        {IPCP_METHOD_ENROLL, BUS_METHOD_DEDUP, on_job},
+        {IPCP_METHOD_CONNECT, BUS_METHOD_DEDUP, on_job},
+        {IPCP_METHOD_DISCONNECT, BUS_METHOD_DEDUP, on_job},
         {IPCP_METHOD_REG, BUS_METHOD_IDEMPOTENT, on_reg},
         {IPCP_METHOD_UNREG, BUS_METHOD_IDEMPOTENT, on_reg},
         {IPCP_METHOD_QUERY, BUS_METHOD_IDEMPOTENT, on_query},
@@ -597,6 +740,7 @@ void ipcp_dev_destroy(struct ipcp_dev **p)
     while (d->mail != NULL) {
         struct mail *m = d->mail;
         d->mail = m->next;
+        free(m->job);
         free(m);
     }
     evq_set_detach(&d->evq);

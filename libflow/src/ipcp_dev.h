@@ -77,6 +77,18 @@ struct ipcp_ops {
     void (*flow_dealloc)(void *ctx, struct np1_flow *f);
     /* After a restart: f existed, blob is what the IPCP recorded of it. */
     int (*flow_restore)(void *ctx, struct np1_flow *f, const void *blob, size_t len);
+    /* The three below run on a worker thread of their own (they wait for
+     * the layer, up to timeout_ms) and may be NULL: the request then
+     * fails with -ENOTSUP. */
+    /* Join the layer through the member dst: learn its config into conf.
+     * On 0, ops->bootstrap(conf) then runs on the main loop, and the IRM
+     * daemon keeps conf as this IPCP's config (given back at a restart). */
+    int (*enroll)(void *ctx, const char *dst, struct ipcp_config *conf, int timeout_ms);
+    /* Make (connect) or end (disconnect) the N-1 flow of a component
+     * ("dt", "mgmt", or "" for both) to the neighbour dst. */
+    int (*connect)(void *ctx, const char *dst, const char *component, const qosspec_t *qos,
+                   int timeout_ms);
+    int (*disconnect)(void *ctx, const char *dst, const char *component, int timeout_ms);
 };
 
 struct ipcp_dev;

@@ -59,7 +59,7 @@ struct np1_leaf {
 };
 
 /* Work handed to the loop by other threads. */
-enum mail_kind { MAIL_FIN = 1, MAIL_CLOSE, MAIL_QUERY };
+enum mail_kind { MAIL_FIN = 1, MAIL_CLOSE, MAIL_QUERY, MAIL_JOB };
 
 struct mail {
     struct mail *next;
@@ -67,6 +67,7 @@ struct mail {
     uint32_t flow_id;
     uint64_t ticket; /* MAIL_QUERY: the deferred reply */
     int status;
+    void *job; /* MAIL_JOB: an enroll/connect/disconnect that ran */
 };
 
 struct ipcp_dev {
@@ -130,6 +131,9 @@ struct np1 *np1_get(struct ipcp_dev *d, uint32_t id);
 /* Hand work to the loop (any thread). */
 int np1_mail(struct ipcp_dev *d, enum mail_kind kind, uint32_t flow_id, uint64_t ticket,
              int status);
+
+/* Hand a finished job (ipcp_dev.c) to the loop (any thread). */
+int np1_mail_job(struct ipcp_dev *d, void *job);
 
 /* Every flow ends, without telling anyone (ipcp_dev_destroy); the retired
  * memory is freed. */

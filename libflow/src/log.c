@@ -49,6 +49,11 @@ void log_init(const char *service, const char *node)
     log_id.init = true;
 }
 
+bool log_ready(void)
+{
+    return log_id.init;
+}
+
 void log_use_syslog(bool on)
 {
     if (on && !log_id.syslog)

@@ -14,6 +14,9 @@ enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DBG };
  * comes from OUROBUS_LOG (err, warn, info, debug) unless set later. */
 void log_init(const char *service, const char *node);
 
+/* Whether log_init ran (a daemon set its own tag and level). */
+bool log_ready(void);
+
 /* Also send lines to syslog (daemon facility). */
 void log_use_syslog(bool on);
 

@@ -439,8 +439,8 @@ void np1_flow_set_down(struct ipcp_dev *d, struct np1_flow *pf, bool down)
 
 /* ---- work for the loop ---- */
 
-int np1_mail(struct ipcp_dev *d, enum mail_kind kind, uint32_t flow_id, uint64_t ticket,
-             int status)
+static int mail_post(struct ipcp_dev *d, enum mail_kind kind, uint32_t flow_id, uint64_t ticket,
+                     int status, void *job)
 {
     struct mail *m = calloc(1, sizeof(*m));
     uint64_t one = 1;
@@ -451,6 +451,7 @@ int np1_mail(struct ipcp_dev *d, enum mail_kind kind, uint32_t flow_id, uint64_t
     m->flow_id = flow_id;
     m->ticket = ticket;
     m->status = status;
+    m->job = job;
     pthread_mutex_lock(&d->lock);
     m->next = d->mail;
     d->mail = m;
@@ -458,6 +459,17 @@ int np1_mail(struct ipcp_dev *d, enum mail_kind kind, uint32_t flow_id, uint64_t
     if (write(d->mail_fd, &one, sizeof(one)) < 0)
         log_warn("cannot wake the main loop: %s", strerror(errno));
     return 0;
+}
+
+int np1_mail(struct ipcp_dev *d, enum mail_kind kind, uint32_t flow_id, uint64_t ticket,
+             int status)
+{
+    return mail_post(d, kind, flow_id, ticket, status, NULL);
+}
+
+int np1_mail_job(struct ipcp_dev *d, void *job)
+{
+    return mail_post(d, MAIL_JOB, 0, 0, 0, job);
 }
 
 static void noop_done(void *arg, int status, const uint8_t *rep, size_t len)

@@ -47,7 +47,8 @@ void broker_flow_info(struct irmd *d, const struct reg_flow *f, int e, irm_flow_
     snprintf(info->tx_ring, sizeof(info->tx_ring), "%s", f->ring_name[e]);
     snprintf(info->rx_ring, sizeof(info->rx_ring), "%s", f->ring_name[1 - e]);
     if (peer != NULL)
-        snprintf(info->peer_evq, sizeof(info->peer_evq), "%s", peer->evq_name);
+        snprintf(info->peer_evq, sizeof(info->peer_evq), "%s",
+                 procs_evq_name(peer, f->end[1 - e].ipcp));
     info->has_qos = true;
     info->qos = f->qos;
     info->mpl_ms = f->mpl_ms;
@@ -563,7 +564,7 @@ int broker_close_end(struct irmd *d, struct reg_flow *f, int end, bool gone)
         ring_set_state(f->ring[end].ring, RING_PROD_GONE);
     if (f->end[peer].open) {
         if (f->ring[end].ring != NULL)
-            procs_post(d, f->end[peer].pid, f->ring[end].ring, f->id,
+            procs_post(d, f->end[peer].pid, f->end[peer].ipcp, f->ring[end].ring, f->id,
                        gone ? EVQ_FLOW_PEER : EVQ_FLOW_DEALLOC);
         if (f->end[peer].ipcp) {
             /* It sends what is queued, tells its peer, then closes. */

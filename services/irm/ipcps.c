@@ -12,11 +12,13 @@
 #include "ipcp.pb.h"
 #include "ipcp_config_msg.h"
 #include "log.h"
+#include "qos_msg.h"
 #include "shm_object.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <ourobus/errno.h>
+#include <pb_decode.h>
 #include <pb_encode.h>
 #include <signal.h>
 #include <spawn.h>
@@ -558,6 +560,7 @@ struct ipcp_call {
     char name[NAME_SIZE + 1];
     bool reg;
     irm_ipcp_config_t *conf; /* a bootstrap: kept when it succeeds */
+    uint32_t method;         /* a forwarded request */
 };
 
 static struct ipcp_call *call_new(struct irmd *d, struct reg_ipcp *i, struct bus_reply *rep)
@@ -665,10 +668,42 @@ fail:
     return err;
 }
 
+/* An enrolled IPCP answers with the layer's config it learnt: kept as
+ * if it had been bootstrapped with it, so a restart gives it back. */
+static void keep_enrolled(struct ipcp_call *c, const uint8_t *rep, size_t len)
+{
+    struct reg_ipcp *i = reg_ipcp_by_name(&c->d->reg, c->ipcp);
+    ipcp_bootstrap_t *m = calloc(1, sizeof(*m));
+    pb_istream_t is = pb_istream_from_buffer(rep, len);
+
+    if (m == NULL || i == NULL || !pb_decode(&is, IPCP_BOOTSTRAP_FIELDS, m) || !m->has_conf) {
+        log_warn("IPCP %s enrolled without giving its config: a restart cannot rejoin",
+                 c->ipcp);
+        free(m);
+        return;
+    }
+    free(i->conf);
+    i->conf = malloc(sizeof(*i->conf));
+    if (i->conf != NULL) {
+        *i->conf = m->conf;
+        i->bootstrapped = true;
+        free(i->layer);
+        i->layer = strdup(i->conf->layer);
+        persist_ipcp(c->d, i, true);
+        log_info("IPCP %s enrolled in layer %s", i->name, i->conf->layer);
+    }
+    free(m);
+}
+
 static void on_forwarded(void *arg, int status, const uint8_t *rep, size_t len)
 {
     struct ipcp_call *c = arg;
 
+    if (c->method == IPCP_METHOD_ENROLL && status == 0) {
+        keep_enrolled(c, rep, len);
+        rep = NULL; /* irm_ipcp_enroll answers with an empty body */
+        len = 0;
+    }
     reply_call(c, status, rep, len);
     call_free(c);
 }
@@ -681,6 +716,7 @@ int ipcps_forward(struct irmd *d, struct reg_ipcp *i, uint32_t method,
 
     if (c == NULL)
         return -ENOMEM;
+    c->method = method;
     err = submit(d, i, method, fields, msg, IRMD_IPCP_CALL_MS * 4, on_forwarded, c);
     if (err < 0) {
         bus_server_drop_deferred(service_bus(d->svc), c->ticket);
@@ -802,14 +838,17 @@ void ipcps_flow_dealloc(struct irmd *d, struct reg_ipcp *i, uint32_t flow_id)
         free(c);
 }
 
-int ipcps_candidates(struct irmd *d, char names[][NAME_SIZE + 1], int max)
+int ipcps_candidates(struct irmd *d, pid_t caller, char names[][NAME_SIZE + 1], int max)
 {
     struct reg_ipcp *all[64];
     int n = 0;
 
+    /* An IPCP that allocates a flow (an N-1 flow of a unicast IPCP) never
+     * gets it over its own layer. */
     for (struct reg_ipcp *i = zlistx_first(d->reg.ipcps); i != NULL && n < 64;
          i = zlistx_next(d->reg.ipcps))
-        if (i->pid > 0 && i->state == IPCP_STATE_OPERATIONAL && i->type != IPCP_BROADCAST)
+        if (i->pid > 0 && i->pid != caller && i->state == IPCP_STATE_OPERATIONAL &&
+            i->type != IPCP_BROADCAST)
             all[n++] = i;
     /* Insertion sort: by type, then pid (as the reference orders them). */
     for (int a = 1; a < n; a++)
@@ -1027,7 +1066,7 @@ int ipcps_alloc(struct irmd *d, pid_t pid, const char *name, const irm_qos_t *qo
     a = calloc(1, sizeof(*a));
     if (a == NULL)
         return -ENOMEM;
-    n = ipcps_candidates(d, a->cand, ALLOC_CANDIDATES);
+    n = ipcps_candidates(d, pid, a->cand, ALLOC_CANDIDATES);
     if (n == 0) {
         free(a);
         log_dbg("flow_alloc by %d: '%s' is not served here and no layer is up", (int)pid, name);
@@ -1056,10 +1095,54 @@ int ipcps_alloc(struct irmd *d, pid_t pid, const char *name, const irm_qos_t *qo
 
 static void plan_drop(struct reg_ipcp *i)
 {
-    if (i->plan != NULL)
+    if (i->plan != NULL) {
         free(i->plan->regs);
+        free(i->plan->conns);
+    }
     free(i->plan);
     i->plan = NULL;
+}
+
+/* An enrollment or a connection of the node file answered. */
+static void on_plan_done(void *arg, int status, const uint8_t *rep, size_t len)
+{
+    struct ipcp_call *c = arg;
+    struct reg_ipcp *i = reg_ipcp_by_name(&c->d->reg, c->ipcp);
+    bool enroll = c->method == IPCP_METHOD_ENROLL;
+
+    if (enroll && status == 0)
+        keep_enrolled(c, rep, len);
+    if (status < 0)
+        log_err("node file: IPCP %s: %s failed: %d", c->ipcp,
+                enroll ? "the enrollment" : "a connection", status);
+    if (i != NULL && i->plan != NULL) {
+        i->plan->busy = false;
+        if (enroll && status < 0)
+            plan_drop(i); /* no layer: nothing else can follow */
+        else
+            plan_step(c->d, i);
+    }
+    call_free(c);
+}
+
+/* Send i method (msg) for its plan: 0 (the answer steps the plan on), or
+ * -errno. */
+static int plan_call(struct irmd *d, struct reg_ipcp *i, uint32_t method,
+                     const pb_msgdesc_t *fields, const void *msg)
+{
+    struct ipcp_call *c = call_new(d, i, NULL);
+    int err;
+
+    if (c == NULL)
+        return -ENOMEM;
+    c->method = method;
+    i->plan->busy = true;
+    err = submit(d, i, method, fields, msg, IRMD_IPCP_CALL_MS * 4, on_plan_done, c);
+    if (err < 0) {
+        i->plan->busy = false;
+        call_free(c);
+    }
+    return err;
 }
 
 /* The next thing the node file wants of i, if i can take it now. */
@@ -1083,6 +1166,19 @@ static void plan_step(struct irmd *d, struct reg_ipcp *i)
         log_warn("node file: IPCP %s is in layer %s, not %s: destroy it to change its layer",
                  i->name, i->conf->layer, p->conf.layer);
     p->boot = false;
+    if (p->enroll && !i->bootstrapped) {
+        ipcp_enroll_t m = IPCP_ENROLL_INIT_ZERO;
+
+        p->enroll = false;
+        snprintf(m.dst, sizeof(m.dst), "%s", p->dst);
+        err = plan_call(d, i, IPCP_METHOD_ENROLL, IPCP_ENROLL_FIELDS, &m);
+        if (err < 0) {
+            log_err("node file: cannot enroll IPCP %s: %d", i->name, err);
+            plan_drop(i);
+        }
+        return;
+    }
+    p->enroll = false;
     while (p->next < p->nregs) {
         const char *name = p->regs[p->next++];
         if (reg_ipcp_has_name(i, name))
@@ -1094,8 +1190,17 @@ static void plan_step(struct irmd *d, struct reg_ipcp *i)
         p->busy = false;
         log_err("node file: cannot register name %s in IPCP %s: %d", name, i->name, err);
     }
-    log_info("node file: IPCP %s is set up (layer %s, %zu names)", i->name,
-             i->layer ? i->layer : "-", zlistx_size(i->regs));
+    while (p->next_conn < p->nconns) {
+        irm_ipcp_connect_t *m = &p->conns[p->next_conn++];
+
+        m->pid = i->pid;
+        err = plan_call(d, i, IPCP_METHOD_CONNECT, IRM_IPCP_CONNECT_FIELDS, m);
+        if (err == 0)
+            return;
+        log_err("node file: cannot connect IPCP %s to %s: %d", i->name, m->dst, err);
+    }
+    log_info("node file: IPCP %s is set up (layer %s, %zu names, %zu connections)", i->name,
+             i->layer ? i->layer : "-", zlistx_size(i->regs), p->nconns);
     plan_drop(i);
 }
 
@@ -1109,9 +1214,9 @@ int ipcps_from_node(struct irmd *d, const struct node_ipcp *n)
         log_err("node file: IPCP %s exists as another type: left alone", n->name);
         return -EIPCPTYPE;
     }
-    if (n->mode == NODE_IPCP_ENROLL || n->nconns > 0)
+    if ((n->mode == NODE_IPCP_ENROLL || n->nconns > 0) && n->type != IPCP_UNICAST)
         log_warn("node file: IPCP %s: enrollment and connections need a unicast or broadcast "
-                 "layer, which this build does not run yet",
+                 "layer, which this build runs for unicast only",
                  n->name);
     p = calloc(1, sizeof(*p));
     if (p == NULL)
@@ -1119,9 +1224,28 @@ int ipcps_from_node(struct irmd *d, const struct node_ipcp *n)
     p->boot = n->mode == NODE_IPCP_BOOTSTRAP;
     if (p->boot)
         ipcp_config_to_msg(&n->conf, &p->conf);
+    p->enroll = n->mode == NODE_IPCP_ENROLL && n->type == IPCP_UNICAST;
+    snprintf(p->dst, sizeof(p->dst), "%s", n->dst);
+    if (n->nconns > 0 && n->type == IPCP_UNICAST) {
+        p->conns = calloc(n->nconns, sizeof(*p->conns));
+        if (p->conns == NULL) {
+            free(p);
+            return -ENOMEM;
+        }
+        for (size_t k = 0; k < n->nconns; k++) {
+            irm_ipcp_connect_t *m = &p->conns[k];
+            snprintf(m->dst, sizeof(m->dst), "%s", n->conns[k].dst);
+            snprintf(m->component, sizeof(m->component), "%s",
+                     n->conns[k].component ? n->conns[k].component : "");
+            m->has_qos = true;
+            qos_msg_from_spec(&n->conns[k].qos, &m->qos);
+        }
+        p->nconns = n->nconns;
+    }
     if (n->nregs > 0) {
         p->regs = calloc(n->nregs, sizeof(*p->regs));
         if (p->regs == NULL) {
+            free(p->conns);
             free(p);
             return -ENOMEM;
         }
@@ -1134,6 +1258,7 @@ int ipcps_from_node(struct irmd *d, const struct node_ipcp *n)
         if (err < 0 || i == NULL) {
             log_err("node file: cannot start IPCP %s: %d", n->name, err);
             free(p->regs);
+            free(p->conns);
             free(p);
             return err < 0 ? err : -ENOMEM;
         }

@@ -121,7 +121,12 @@ void procs_reap(struct irmd *d, pid_t pid);
 void procs_restore(struct irmd *d, struct reg_proc *p);
 
 /* Post a flow event to the queue the reader of ring r of process p chose. */
-void procs_post(struct irmd *d, pid_t pid, struct ring *r, uint32_t flow_id, uint8_t type);
+void procs_post(struct irmd *d, pid_t pid, bool ipcp_end, struct ring *r, uint32_t flow_id,
+                uint8_t type);
+
+/* The event queues a flow end of p posts to: an IPCP daemon's own ends, or
+ * the application side of one that is also an application. */
+const char *procs_evq_name(const struct reg_proc *p, bool ipcp_end);
 
 /* An IPCP daemon announces itself: its event queues are named after it
  * (evq.ipcp.<name>) so that they outlive its process. */
@@ -190,7 +195,7 @@ void ipcps_flow_dealloc(struct irmd *d, struct reg_ipcp *i, uint32_t flow_id);
 
 /* The IPCPs a flow to a name that is not served here may go through, best
  * first: their names (they may restart), at most max. */
-int ipcps_candidates(struct irmd *d, char names[][NAME_SIZE + 1], int max);
+int ipcps_candidates(struct irmd *d, pid_t caller, char names[][NAME_SIZE + 1], int max);
 
 /* ---- persist.c: the registry in the run folder ---- */
 

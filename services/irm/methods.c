@@ -78,9 +78,9 @@ static int on_proc_announce(void *arg, const struct bus_request *req, struct bus
         }
     }
     snprintf(out.pool, sizeof(out.pool), "%s", d->pool_name);
-    snprintf(out.evq, sizeof(out.evq), "%s", p->evq_name);
-    out.evq_count = p->evq.count;
-    out.evq_slots = p->evq.slots;
+    snprintf(out.evq, sizeof(out.evq), "%s", procs_evq_name(p, false));
+    out.evq_count = p->app ? p->app_evq.count : p->evq.count;
+    out.evq_slots = p->app ? p->app_evq.slots : p->evq.slots;
     return bus_reply_encode(rep, IRM_PROC_INFO_FIELDS, &out);
 }
 

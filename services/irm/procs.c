@@ -96,6 +96,36 @@ static int evq_open(struct irmd *d, struct reg_proc *p)
                           p->pid);
 }
 
+/* The queues of the application side of an IPCP daemon: named after its
+ * pid, as an application's. */
+static int app_evq_open(struct irmd *d, struct reg_proc *p)
+{
+    char obj[32];
+    int err;
+
+    if (p->app_evq.base != NULL)
+        return 0;
+    snprintf(obj, sizeof(obj), "evq.%d", (int)p->pid);
+    err = run_folder_shm_name(d->rf, obj, p->app_evq_name, sizeof(p->app_evq_name));
+    if (err < 0)
+        return err;
+    if (evq_set_attach(&p->app_evq, p->app_evq_name) == 0)
+        return 0;
+    shm_object_unlink(p->app_evq_name);
+    return evq_set_create(&p->app_evq, p->app_evq_name, EVQ_SET_COUNT, EVQ_SET_SLOTS,
+                          d->shm_mode, p->pid);
+}
+
+const char *procs_evq_name(const struct reg_proc *p, bool ipcp_end)
+{
+    return p->ipcp && p->app && !ipcp_end ? p->app_evq_name : p->evq_name;
+}
+
+static struct evq_set *evq_of(struct reg_proc *p, bool ipcp_end)
+{
+    return p->ipcp && p->app && !ipcp_end ? &p->app_evq : &p->evq;
+}
+
 static int announce(struct irmd *d, pid_t pid, const char *prog, bool ipcp,
                     struct reg_proc **out)
 {
@@ -107,11 +137,29 @@ static int announce(struct irmd *d, pid_t pid, const char *prog, bool ipcp,
         return -ESRCH;
     p = reg_proc_get(&d->reg, pid);
     fresh = p == NULL;
-    if (p != NULL && p->ipcp != ipcp && p->evq.base != NULL) {
-        /* An IPCP's queues are named after it: made anew. */
-        evq_set_detach(&p->evq);
-        if (!p->ipcp)
-            shm_object_unlink(p->evq_name);
+    /* A process may be both an IPCP daemon and an application of the
+     * layers below it: each side keeps queues of its own, whichever
+     * announced first (a later announce of either must not take the
+     * other's away while it maps them). */
+    if (p != NULL && p->ipcp && !ipcp) {
+        err = app_evq_open(d, p);
+        if (err < 0) {
+            log_err("cannot make the event queues of process %d: %s", (int)pid, strerror(-err));
+            return err;
+        }
+        if (!p->app)
+            log_info("IPCP process %d (%s) is an application too", (int)pid, p->prog);
+        p->app = true;
+        *out = p;
+        broker_match(d);
+        return 0;
+    }
+    if (p != NULL && !p->ipcp && ipcp && p->evq.base != NULL) {
+        p->app_evq = p->evq;
+        snprintf(p->app_evq_name, sizeof(p->app_evq_name), "%s", p->evq_name);
+        p->app = true;
+        memset(&p->evq, 0, sizeof(p->evq));
+        p->evq_name[0] = '\0';
     }
     p = reg_proc_add(&d->reg, pid, prog);
     if (p == NULL)
@@ -159,7 +207,8 @@ void procs_restore(struct irmd *d, struct reg_proc *p)
     }
 }
 
-void procs_post(struct irmd *d, pid_t pid, struct ring *r, uint32_t flow_id, uint8_t type)
+void procs_post(struct irmd *d, pid_t pid, bool ipcp_end, struct ring *r, uint32_t flow_id,
+                uint8_t type)
 {
     struct reg_proc *p = reg_proc_get(&d->reg, pid);
     uint32_t q = ring_notify(r);
@@ -167,11 +216,16 @@ void procs_post(struct irmd *d, pid_t pid, struct ring *r, uint32_t flow_id, uin
 
     /* A reader without a flow set blocks on the ring itself: the state
      * change woke it, no event is needed. */
-    if (p == NULL || q == 0 || (evq = evq_set_queue(&p->evq, q)) == NULL)
+    if (p == NULL || q == 0 || (evq = evq_set_queue(evq_of(p, ipcp_end), q)) == NULL)
         return;
     if (evq_post(evq, flow_id, type) < 0)
         log_warn("event queue %u of process %d is full: it will rescan", q, (int)pid);
 }
+
+/* Does reaping the process close end e of f? Not an IPCP's own ends: they
+ * wait for its next process. */
+#define CLOSES(f, e)                                                                           \
+    ((f)->end[e].pid == pid && (f)->end[e].open && (ipcp == NULL || !(f)->end[e].ipcp))
 
 void procs_reap(struct irmd *d, pid_t pid)
 {
@@ -200,32 +254,34 @@ void procs_reap(struct irmd *d, pid_t pid)
                     f->dirty = true;
                     nflows++;
                 }
-        more = false;
+        more = p->app;
     }
-    /* Close its ends of flows; the peers learn it at once. Flows are
-     * collected first: closing may delete them from the table. */
+    /* Close its ends of flows (an IPCP's application side's only); the
+     * peers learn it at once. Flows are collected first: closing may
+     * delete them from the table. */
     while (more) {
-        nflows = 0;
+        int n = 0;
         more = false;
         for (f = zhashx_first(d->reg.flows); f != NULL; f = zhashx_next(d->reg.flows)) {
-            if ((f->end[0].pid == pid && f->end[0].open) ||
-                (f->end[1].pid == pid && f->end[1].open)) {
-                if (nflows == (int)(sizeof(ids) / sizeof(ids[0]))) {
+            if (CLOSES(f, 0) || CLOSES(f, 1)) {
+                if (n == (int)(sizeof(ids) / sizeof(ids[0]))) {
                     more = true;
                     break;
                 }
-                ids[nflows++] = f->id;
+                ids[n++] = f->id;
             }
         }
-        for (int i = 0; i < nflows; i++) {
+        for (int i = 0; i < n; i++) {
             f = reg_flow_get(&d->reg, ids[i]);
             for (int e = 0; f != NULL && e < 2; e++) {
-                if (f->end[e].pid == pid && f->end[e].open) {
+                if (CLOSES(f, e)) {
                     broker_close_end(d, f, e, true);
                     f = reg_flow_get(&d->reg, ids[i]);
                 }
             }
         }
+        if (ipcp == NULL)
+            nflows += n;
     }
     for (a = zlistx_first(d->reg.accepts); a != NULL; a = zlistx_next(d->reg.accepts)) {
         if (a->pid == pid) {
@@ -250,6 +306,11 @@ void procs_reap(struct irmd *d, pid_t pid)
      * its next process reads them. */
     if (p->evq_name[0] != '\0' && !p->ipcp)
         shm_object_unlink(p->evq_name);
+    if (p->app) {
+        evq_set_detach(&p->app_evq);
+        if (p->app_evq_name[0] != '\0')
+            shm_object_unlink(p->app_evq_name);
+    }
     if (ipcp != NULL)
         log_info("IPCP process %d (%s) exited: %d flow end%s kept, %d pool block%s reclaimed",
                  (int)pid, p->prog, nflows, nflows == 1 ? "" : "s", blocks,

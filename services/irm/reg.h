@@ -48,6 +48,11 @@ struct reg_proc {
     bool ipcp;    /* an IPCP daemon */
     char evq_name[128];
     struct evq_set evq;
+    /* An IPCP daemon that is also an application (a unicast IPCP's N-1
+     * flows): the queues of its application side. */
+    bool app;
+    char app_evq_name[128];
+    struct evq_set app_evq;
 };
 
 /* A flow_accept waiting for a flow. */
@@ -117,6 +122,11 @@ struct reg_ipcp_plan {
     size_t nregs;
     size_t next; /* the next name to register */
     bool busy;   /* a call for it is on its way */
+    bool enroll; /* enroll it through dst (before the names) */
+    char dst[NAME_SIZE + 1];
+    irm_ipcp_connect_t *conns; /* then connect it to these */
+    size_t nconns;
+    size_t next_conn;
 };
 
 struct reg_ipcp {

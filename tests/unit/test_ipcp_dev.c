@@ -26,6 +26,7 @@
 #include "log.h"
 #include "pool.h"
 #include "proc.h"
+#include "qos_msg.h"
 #include "ring.h"
 #include "ring_shm.h"
 #include "run_folder.h"
@@ -39,6 +40,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 
 #define IDS        64 /* flow ids used: 1..63 */
 #define RING_SLOTS 8
@@ -391,6 +393,11 @@ struct rec {
     int arrived_err;
     void *arrived_arg;
     bool arrived_on_loop;
+    int enrolls, connects, disconnects, job_status;
+    bool job_on_loop;
+    char job_dst[NAME_SIZE + 1], job_comp[NAME_SIZE + 1];
+    qosspec_t job_qos;
+    int job_timeout;
 };
 
 static struct rec R;
@@ -504,7 +511,61 @@ static int op_flow_restore(void *ctx, struct np1_flow *f, const void *blob, size
     return err;
 }
 
+/* Enrollment learns a udp4 config of layer "joined". */
+static int op_enroll(void *ctx, const char *dst, struct ipcp_config *conf, int timeout_ms)
+{
+    int err;
+
+    pthread_mutex_lock(&R.lock);
+    R.enrolls++;
+    R.job_on_loop = pthread_equal(pthread_self(), R.loop_thread);
+    snprintf(R.job_dst, sizeof(R.job_dst), "%s", dst);
+    R.job_timeout = timeout_ms;
+    err = R.job_status;
+    pthread_mutex_unlock(&R.lock);
+    memset(conf, 0, sizeof(*conf));
+    conf->type = IPCP_UDP4;
+    conf->layer_info.dir_hash_algo = DIR_HASH_MD5;
+    snprintf(conf->layer_info.name, sizeof(conf->layer_info.name), "joined");
+    conf->udp.af = AF_INET;
+    memcpy(&conf->udp.ip.v4, "\x7f\x00\x00\x01", 4);
+    conf->udp.port = 4001;
+    return err;
+}
+
+static int op_connect(void *ctx, const char *dst, const char *component, const qosspec_t *qos,
+                      int timeout_ms)
+{
+    int err;
+
+    pthread_mutex_lock(&R.lock);
+    R.connects++;
+    R.job_on_loop = pthread_equal(pthread_self(), R.loop_thread);
+    snprintf(R.job_dst, sizeof(R.job_dst), "%s", dst);
+    snprintf(R.job_comp, sizeof(R.job_comp), "%s", component);
+    R.job_qos = *qos;
+    R.job_timeout = timeout_ms;
+    err = R.job_status;
+    pthread_mutex_unlock(&R.lock);
+    return err;
+}
+
+static int op_disconnect(void *ctx, const char *dst, const char *component, int timeout_ms)
+{
+    pthread_mutex_lock(&R.lock);
+    R.disconnects++;
+    R.job_on_loop = pthread_equal(pthread_self(), R.loop_thread);
+    snprintf(R.job_dst, sizeof(R.job_dst), "%s", dst);
+    snprintf(R.job_comp, sizeof(R.job_comp), "%s", component);
+    R.job_timeout = timeout_ms;
+    pthread_mutex_unlock(&R.lock);
+    return 0;
+}
+
 static const struct ipcp_ops OPS = {
+    .enroll = op_enroll,
+    .connect = op_connect,
+    .disconnect = op_disconnect,
     .bootstrap = op_bootstrap,
     .reg = op_reg,
     .unreg = op_unreg,
@@ -820,8 +881,95 @@ static void test_requests(struct ipcp *p)
        "ops->query ran off the loop, with the caller's time left (%d ms)", R.query_timeout);
     is(call_hash(p, IPCP_METHOD_QUERY, "nobody"), -ENAME, "of one it does not: -ENAME");
     snprintf(en.dst, sizeof(en.dst), "peer");
-    is(irm_call(p, IPCP_METHOD_ENROLL, IPCP_ENROLL_FIELDS, &en), -ENOTSUP,
-       "ENROLL: -ENOTSUP for this type");
+    is(irm_call(p, IPCP_METHOD_ENROLL, IPCP_ENROLL_FIELDS, &en), -EIPCPSTATE,
+       "ENROLL of a bootstrapped IPCP: -EIPCPSTATE");
+    is(rec_int(&R.enrolls), 0, "without running the op");
+}
+
+/* CONNECT and DISCONNECT run their ops on a thread of their own. */
+static void test_connect(struct ipcp *p)
+{
+    irm_ipcp_connect_t c = IRM_IPCP_CONNECT_INIT_ZERO;
+
+    snprintf(c.dst, sizeof(c.dst), "net.b");
+    snprintf(c.component, sizeof(c.component), "dt");
+    c.has_qos = true;
+    qos_msg_from_spec(&qos_voice, &c.qos);
+    is(irm_call(p, IPCP_METHOD_CONNECT, IRM_IPCP_CONNECT_FIELDS, &c), 0, "CONNECT answers 0");
+    pthread_mutex_lock(&R.lock);
+    ok(R.connects == 1 && !R.job_on_loop && strcmp(R.job_dst, "net.b") == 0 &&
+           strcmp(R.job_comp, "dt") == 0 && R.job_qos.delay == qos_voice.delay &&
+           R.job_timeout > 1000 && R.job_timeout <= 3000,
+       "ops->connect ran off the loop with dst, component, QoS and the time left (%d ms)",
+       R.job_timeout);
+    R.job_status = -EHOSTUNREACH;
+    pthread_mutex_unlock(&R.lock);
+    is(irm_call(p, IPCP_METHOD_CONNECT, IRM_IPCP_CONNECT_FIELDS, &c), -EHOSTUNREACH,
+       "a connection that fails: the op's error is the answer");
+    pthread_mutex_lock(&R.lock);
+    R.job_status = 0;
+    pthread_mutex_unlock(&R.lock);
+    c.has_qos = false;
+    c.component[0] = '\0';
+    is(irm_call(p, IPCP_METHOD_DISCONNECT, IRM_IPCP_CONNECT_FIELDS, &c), 0,
+       "DISCONNECT answers 0");
+    ok(rec_int(&R.disconnects) == 1 && !R.job_on_loop && R.job_comp[0] == '\0',
+       "ops->disconnect ran off the loop, both components");
+    c.dst[0] = '\0';
+    is(irm_call(p, IPCP_METHOD_CONNECT, IRM_IPCP_CONNECT_FIELDS, &c), -EINVAL,
+       "CONNECT without a destination: -EINVAL");
+}
+
+/* A fresh IPCP enrolls: the op learns the config, the library bootstraps
+ * with it on the loop and answers with it. */
+static void test_enroll(void)
+{
+    ipcp_enroll_t en = IPCP_ENROLL_INIT_ZERO;
+    irm_ipcp_info_t info = IRM_IPCP_INFO_INIT_ZERO;
+    ipcp_bootstrap_t *b = calloc(1, sizeof(*b));
+    struct evq_set evq;
+    char evq_name[SHM_NAME_MAX];
+    struct ipcp p;
+    int n;
+
+    ipcp_evq_make("enr", &evq, evq_name, sizeof(evq_name));
+    resume_reset(evq_name);
+    R.bootstraps = 0;
+    R.boot_sets_state = false;
+    if (b == NULL || !ipcp_start(&p, "enr", "enr"))
+        bail_out("no IPCP enr");
+    on_loop(&p, noop, NULL);
+    snprintf(en.dst, sizeof(en.dst), "net.a");
+    pthread_mutex_lock(&R.lock);
+    R.job_status = -ETIMEDOUT;
+    pthread_mutex_unlock(&R.lock);
+    is(irm_call(&p, IPCP_METHOD_ENROLL, IPCP_ENROLL_FIELDS, &en), -ETIMEDOUT,
+       "an enrollment that fails: the op's error");
+    is(rec_int(&R.bootstraps), 0, "and no bootstrap");
+    pthread_mutex_lock(&R.lock);
+    R.job_status = 0;
+    pthread_mutex_unlock(&R.lock);
+    n = fake_last(IRM_METHOD_IPCP_ANNOUNCE, NULL, NULL);
+    is(bus_client_call_pb(p.irm, IPCP_METHOD_ENROLL, IPCP_ENROLL_FIELDS, &en,
+                          IPCP_BOOTSTRAP_FIELDS, b, 3000),
+       0, "ENROLL answers 0");
+    ok(b->has_conf && strcmp(b->conf.layer, "joined") == 0 && b->conf.port == 4001 &&
+           b->conf.type == IRM_IPCP_TYPE_UDP4,
+       "with the config the op learnt (for the IRM daemon to keep)");
+    ok(rec_int(&R.enrolls) == 2 && !R.job_on_loop && strcmp(R.job_dst, "net.a") == 0,
+       "ops->enroll ran off the loop with the destination");
+    ok(rec_int(&R.bootstraps) == 1 && strcmp(R.conf.layer_info.name, "joined") == 0 &&
+           R.conf.udp.port == 4001,
+       "ops->bootstrap ran with that config");
+    ok(fake_last(IRM_METHOD_IPCP_ANNOUNCE, IRM_IPCP_INFO_FIELDS, &info) > n &&
+           info.state == IPCP_STATE_OPERATIONAL && strcmp(info.layer, "joined") == 0,
+       "the IPCP is operational in the layer it joined");
+    is(irm_call(&p, IPCP_METHOD_ENROLL, IPCP_ENROLL_FIELDS, &en), -EIPCPSTATE,
+       "a second ENROLL: -EIPCPSTATE");
+    ipcp_stop(&p);
+    evq_set_detach(&evq);
+    shm_object_unlink(evq_name);
+    free(b);
 }
 
 static void test_alloc(struct ipcp *p)
@@ -1316,7 +1464,7 @@ int main(void)
     char evq_name[SHM_NAME_MAX];
     struct ipcp p;
 
-    plan(112);
+    plan(112 + 1 + 6 + 8);
     proc_tmp_dir("ipcpdev");
     snprintf(NODE, sizeof(NODE), "ipd%d", (int)getpid());
     setenv("OUROBUS_NODE", NODE, 1);
@@ -1342,6 +1490,7 @@ int main(void)
 
     test_announce(&p);
     test_requests(&p);
+    test_connect(&p);
     test_alloc(&p);
     test_dealloc(&p);
     test_data(&p);
@@ -1357,6 +1506,7 @@ int main(void)
     shm_object_unlink(evq_name);
 
     test_resume();
+    test_enroll();
 
     fake_stop();
     evq_set_detach(&APP);

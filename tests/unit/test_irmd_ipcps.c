@@ -937,6 +937,34 @@ static pid_t test_back(pid_t old, uint32_t f1, uint32_t f2)
     return ipcp;
 }
 
+/* The IPCP's process is also an application (a unicast IPCP's N-1
+ * flows): each side keeps its own event queues whichever announces, and a
+ * flow it allocates never goes over its own layer. */
+static void test_ipcp_app(pid_t ipcp)
+{
+    irm_proc_announce_t pa = IRM_PROC_ANNOUNCE_INIT_ZERO;
+    irm_proc_info_t pi = IRM_PROC_INFO_INIT_ZERO;
+    irm_flow_alloc_t fa = IRM_FLOW_ALLOC_INIT_ZERO;
+    char app_evq[sizeof(pi.evq)], want[32];
+
+    pa.pid = ipcp;
+    snprintf(pa.prog, sizeof(pa.prog), "routing");
+    snprintf(want, sizeof(want), "evq.%d", (int)ipcp);
+    is(call(IRM_METHOD_PROC_ANNOUNCE, IRM_PROC_ANNOUNCE_FIELDS, &pa, IRM_PROC_INFO_FIELDS, &pi),
+       0, "the IPCP's process announces itself as an application");
+    ok(strstr(pi.evq, want) != NULL && shm_exists(pi.evq),
+       "its application side gets queues of its own (%s)", pi.evq);
+    snprintf(app_evq, sizeof(app_evq), "%s", pi.evq);
+    is(announce(ipcp, IPCP_STATE_OPERATIONAL, "lay", R), 0, "the IPCP announces again");
+    ok(strstr(R->evq, "evq.ipcp.udp0") != NULL && shm_exists(R->evq) && shm_exists(app_evq),
+       "it keeps its own queues, and the application side's stay");
+    fa.pid = ipcp;
+    snprintf(fa.name, sizeof(fa.name), "far7");
+    fa.timeout_ms = 1000;
+    is(call(IRM_METHOD_FLOW_ALLOC, IRM_FLOW_ALLOC_FIELDS, &fa, NULL, NULL), -ENAME,
+       "a flow it allocates is not offered to its own layer: -ENAME at once");
+}
+
 /* A new daemon reads the state the first one left. */
 static void test_persist(uint32_t f1, uint32_t f2)
 {
@@ -990,7 +1018,7 @@ int main(void)
     uint32_t f1, f2;
     pid_t ipcp;
 
-    plan(84);
+    plan(84 + 5);
     dir = proc_tmp_dir("irmdipcps");
     snprintf(NODE, sizeof(NODE), "irp%d", (int)getpid());
     setenv("OUROBUS_LOG", "warn", 0);
@@ -1021,6 +1049,7 @@ int main(void)
     test_app_death(ipcp);
     test_death(ipcp, f1, f2);
     ipcp = test_back(ipcp, f1, f2);
+    test_ipcp_app(ipcp);
     bus_client_destroy(&C);
     test_persist(f1, f2);
 

@@ -52,7 +52,10 @@ static void lib_once_init(void)
     pthread_atfork(NULL, NULL, lib_after_fork);
     irmd_client_quiet();
     /* An application hears from the library only when something is wrong,
-     * unless OUROBUS_LOG asks for more. */
+     * unless OUROBUS_LOG asks for more. A daemon that is also an
+     * application (a unicast IPCP's N-1 flows) keeps its own tag and level. */
+    if (log_ready())
+        return;
     log_init(program_invocation_short_name, node_name_default(NULL));
     if (getenv("OUROBUS_LOG") == NULL)
         log_set_level(LOG_LVL_WARN);

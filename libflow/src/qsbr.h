@@ -1,5 +1,5 @@
 /*
- * qsbr.h - quiescent-state-based reclamation between the shim's main loop
+ * qsbr.h - quiescent-state-based reclamation between a daemon's main loop
  * (which adds and removes flows) and its data threads (which look flows up
  * for every packet without a lock): a removed flow is freed only after
  * every data thread has since passed a quiescent point or was offline.

@@ -1,0 +1,143 @@
+/*
+ * ourobus-routing - the data plane of a unicast IPCP: enrollment,
+ * adjacencies over N-1 flows of the layers below, link-state routing and
+ * the forwarding tables. The IRM daemon starts it for an IPCP of type
+ * unicast; docs/routing.md says what it does.
+ */
+#include "routing.h"
+
+#include "log.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: ourobus-routing --ipcp NAME [--node NAME] [--type unicast]\n"
+               "                       [--log LEVEL]\n"
+               "\n"
+               "A unicast IPCP. The IRM daemon starts it (irm ipcp create ... type unicast)\n"
+               "and bootstraps it (irm ipcp bootstrap), or enrolls it in a layer through\n"
+               "a member (irm ipcp enroll ... dst NAME) and connects it to neighbours\n"
+               "(irm ipcp connect ... dst NAME); started by another supervisor with the\n"
+               "same options it announces itself to the node's IRM daemon.\n"
+               "\n"
+               "  -i, --ipcp NAME   the IPCP's name on the node (required)\n"
+               "  -n, --node NAME   the node (default: $OUROBUS_NODE or 'default')\n"
+               "  -t, --type TYPE   unicast (the only one)\n"
+               "  -l, --log LEVEL   err, warn, info (default) or debug\n"
+               "  -h, --help        this text\n");
+}
+
+static int parse(int argc, char **argv, struct routing *r, const char **node, int *lvl)
+{
+    static const struct option opts[] = {
+        {"ipcp", required_argument, NULL, 'i'}, {"node", required_argument, NULL, 'n'},
+        {"type", required_argument, NULL, 't'}, {"log", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    while ((c = getopt_long(argc, argv, "i:n:t:l:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            r->name = optarg;
+            break;
+        case 'n':
+            *node = optarg;
+            break;
+        case 't':
+            if (strcmp(optarg, "unicast") != 0) {
+                fprintf(stderr, "ourobus-routing: the type is unicast, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'l':
+            *lvl = log_level_parse(optarg);
+            if (*lvl < 0) {
+                fprintf(stderr, "ourobus-routing: unknown log level '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ourobus-routing: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (r->name == NULL) {
+        fprintf(stderr, "ourobus-routing: --ipcp NAME is required\n");
+        usage(stderr);
+        return 2;
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct routing *r = calloc(1, sizeof(*r));
+    char svc_name[SERVICE_NAME_MAX + 1], file[SERVICE_NAME_MAX + 16];
+    const struct run_folder *rf;
+    const char *node = NULL;
+    int lvl = -1;
+    int ret;
+
+    if (r == NULL)
+        return 1;
+    r->below_timer = -1;
+    ret = parse(argc, argv, r, &node, &lvl);
+    if (ret >= 0)
+        goto out;
+    node = node_name_default(node);
+    if (snprintf(svc_name, sizeof(svc_name), "routing.%s", r->name) >= (int)sizeof(svc_name) ||
+        service_name_check(svc_name) < 0) {
+        fprintf(stderr, "ourobus-routing: '%s' cannot name a service (A-Z a-z 0-9 _ . -)\n",
+                r->name);
+        ret = 2;
+        goto out;
+    }
+    log_init(svc_name, node);
+    if (lvl >= 0)
+        log_set_level((enum log_level)lvl);
+    r->svc = service_new(svc_name, node);
+    if (r->svc == NULL) {
+        ret = errno == EADDRINUSE ? 3 : 1;
+        goto out;
+    }
+    ret = 1;
+    pthread_mutex_init(&r->lock, NULL);
+    rf = service_run_folder(r->svc);
+    snprintf(file, sizeof(file), "%s.state", svc_name);
+    if (run_folder_file(rf, file, r->state_path, sizeof(r->state_path)) < 0)
+        goto fail_dev;
+    snprintf(file, sizeof(file), "%s.routes", svc_name);
+    if (run_folder_file(rf, file, r->routes_path, sizeof(r->routes_path)) < 0)
+        goto fail_dev;
+    /* After a restart the library bootstraps us again on the loop's first
+     * turn, with the config the IRM daemon kept (routing_ops.bootstrap). */
+    r->dev = ipcp_dev_new(r->svc, r->name, IPCP_UNICAST, &routing_ops, r);
+    if (r->dev == NULL) {
+        log_err("cannot announce IPCP %s: %s", r->name, strerror(errno));
+        goto fail_dev;
+    }
+    log_info("running (pid %d)", (int)getpid());
+    ret = service_run(r->svc) == 0 ? 0 : 1;
+    routing_stop(r);
+    ipcp_dev_destroy(&r->dev);
+fail_dev:
+    pthread_mutex_destroy(&r->lock);
+    service_destroy(&r->svc);
+out:
+    free(r);
+    return ret;
+}
