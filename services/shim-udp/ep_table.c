@@ -156,3 +156,18 @@ void ep_table_foreach(struct ep_table *t, void (*fn)(void *arg, struct udp_flow 
         }
     }
 }
+
+void ep_table_foreach_peer(struct ep_table *t, void (*fn)(void *arg, struct udp_flow *f),
+                           void *arg)
+{
+    for (uint32_t b = 0; b < EP_PEER_BUCKETS; b++) {
+        struct udp_flow *f = t->by_peer[b];
+
+        while (f != NULL) {
+            struct udp_flow *next = f->peer_next;
+
+            fn(arg, f);
+            f = next;
+        }
+    }
+}

@@ -87,4 +87,9 @@ static inline struct udp_flow *ep_table_by_fid(struct ep_table *t, uint32_t fid)
 /* Call fn on every published flow (fn may remove the flow it is given). */
 void ep_table_foreach(struct ep_table *t, void (*fn)(void *arg, struct udp_flow *f), void *arg);
 
+/* Call fn on every flow indexed by its peer, published or not (fn may
+ * remove the flow it is given). Main loop. */
+void ep_table_foreach_peer(struct ep_table *t, void (*fn)(void *arg, struct udp_flow *f),
+                           void *arg);
+
 #endif

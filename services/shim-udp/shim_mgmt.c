@@ -540,6 +540,9 @@ void shim_mgmt_fini(struct shim *s)
     s->tick = -1;
     /* The data threads are stopped: the published flows go at once. */
     ep_table_foreach(s->eps, free_any, s);
+    /* And those still waiting for the IRM daemon's answer to a request
+     * that arrived (known by their peer only): their answer never comes. */
+    ep_table_foreach_peer(s->eps, free_any, s);
     while (s->resends != NULL) {
         zloop_timer_end(loop_of(s), s->resends->timer);
         resend_free(s, s->resends);

@@ -61,6 +61,9 @@ static void test_basics(void)
     ok(ep_table_by_peer(t, &a->peer, 43) == NULL, "... not by another endpoint id");
     ep_table_foreach(t, count_one, &n);
     is(n, 2, "foreach sees both");
+    n = 0;
+    ep_table_foreach_peer(t, count_one, &n);
+    is(n, 1, "foreach_peer sees the one indexed by its peer");
 
     old = a->eid;
     ep_table_remove(t, a);
@@ -205,7 +208,7 @@ static void test_race(void)
 
 int main(void)
 {
-    plan(24 + 4 + 2);
+    plan(25 + 4 + 2);
     test_basics();
     test_full();
     test_race();
