@@ -83,6 +83,12 @@ enum irm_qos_preset {
     X("voice", IRM_QOS_VOICE, true)                                                            \
     X("data", IRM_QOS_DATA, true)
 
+/* YAML booleans: the canonical words, then the ones also taken. */
+#define IRM_WORDS_BOOL(X)                                                                      \
+    X("true", 1, true)                                                                         \
+    X("false", 0, true)                                                                        \
+    X("yes", 1, false) X("no", 0, false) X("on", 1, false) X("off", 0, false)
+
 #define IRM_WORDS_LOG_LEVEL(X)                                                                 \
     X("err", LOG_LVL_ERR, true)                                                                \
     X("warn", LOG_LVL_WARN, true)                                                              \

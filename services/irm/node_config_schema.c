@@ -26,13 +26,9 @@ static const cyaml_strval_t qos_strs[] = {IRM_WORDS_QOS(NCS_STRVAL)};
 static const cyaml_strval_t level_strs[] = {IRM_WORDS_LOG_LEVEL(NCS_STRVAL)};
 
 /* YAML's booleans, strictly: libcyaml 1.3 takes any other word for true. */
-#define NCS_WORDS_BOOL(X)                                                                      \
-    X("true", 1, true)                                                                         \
-    X("false", 0, true)                                                                        \
-    X("yes", 1, false) X("no", 0, false) X("on", 1, false) X("off", 0, false)
-static const cyaml_strval_t bool_strs[] = {NCS_WORDS_BOOL(NCS_STRVAL)};
+static const cyaml_strval_t bool_strs[] = {IRM_WORDS_BOOL(NCS_STRVAL)};
 
-static const struct irm_word bool_words[] = {NCS_WORDS_BOOL(IRM_WORD_ENTRY){NULL, 0, 0}};
+static const struct irm_word bool_words[] = {IRM_WORDS_BOOL(IRM_WORD_ENTRY){NULL, 0, 0}};
 static const struct irm_word level_words[] = {IRM_WORDS_LOG_LEVEL(IRM_WORD_ENTRY){NULL, 0, 0}};
 static const struct irm_word directory_words[] = {
     IRM_WORDS_DIRECTORY(IRM_WORD_ENTRY){NULL, 0, 0}};

@@ -21,11 +21,6 @@
     X("unicast", IPCP_UNICAST, true)                                                           \
     X("broadcast", IPCP_BROADCAST, true)
 
-#define NF_WORDS_BOOL(X)                                                                       \
-    X("true", 1, true)                                                                         \
-    X("false", 0, true)                                                                        \
-    X("yes", 1, false) X("no", 0, false) X("on", 1, false) X("off", 0, false)
-
 static const cyaml_strval_t type_strs[] = {NF_WORDS_LAYER_TYPE(STRVAL)};
 static const cyaml_strval_t hash_strs[] = {IRM_WORDS_HASH(STRVAL)};
 static const cyaml_strval_t routing_strs[] = {IRM_WORDS_ROUTING(STRVAL)};
@@ -35,11 +30,11 @@ static const cyaml_strval_t directory_strs[] = {IRM_WORDS_DIRECTORY(STRVAL)};
 static const cyaml_strval_t component_strs[] = {IRM_WORDS_COMPONENT(STRVAL)};
 static const cyaml_strval_t qos_strs[] = {IRM_WORDS_QOS(STRVAL)};
 static const cyaml_strval_t level_strs[] = {IRM_WORDS_LOG_LEVEL(STRVAL)};
-static const cyaml_strval_t bool_strs[] = {NF_WORDS_BOOL(STRVAL)};
+static const cyaml_strval_t bool_strs[] = {IRM_WORDS_BOOL(STRVAL)};
 
 const struct irm_word nfs_layer_types[] = {NF_WORDS_LAYER_TYPE(IRM_WORD_ENTRY){NULL, 0, 0}};
 const struct irm_word nfs_levels[] = {IRM_WORDS_LOG_LEVEL(IRM_WORD_ENTRY){NULL, 0, 0}};
-static const struct irm_word bool_words[] = {NF_WORDS_BOOL(IRM_WORD_ENTRY){NULL, 0, 0}};
+static const struct irm_word bool_words[] = {IRM_WORDS_BOOL(IRM_WORD_ENTRY){NULL, 0, 0}};
 static const struct irm_word directory_words[] = {
     IRM_WORDS_DIRECTORY(IRM_WORD_ENTRY){NULL, 0, 0}};
 
