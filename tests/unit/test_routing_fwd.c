@@ -9,7 +9,10 @@
 #include "tap.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 static struct pff *make_pff(void)
 {
@@ -96,11 +99,45 @@ static void test_grace(void)
     pff_destroy(&p);
 }
 
+struct inside {
+    struct pff *p;
+    _Atomic int entered, left;
+};
+
+static void *reader(void *arg)
+{
+    struct inside *in = arg;
+    struct timespec ts = {0, 50 * 1000 * 1000};
+
+    pff_enter(in->p, 9);
+    atomic_store(&in->entered, 1);
+    nanosleep(&ts, NULL);
+    atomic_store(&in->left, 1);
+    pff_leave(in->p, 9);
+    return NULL;
+}
+
+static void test_wait(void)
+{
+    struct inside in = {.p = make_pff()};
+    struct timespec ts = {0, 1000 * 1000};
+    pthread_t t;
+
+    pthread_create(&t, NULL, reader, &in);
+    for (int i = 0; i < 5000 && !atomic_load(&in.entered); i++)
+        nanosleep(&ts, NULL);
+    pff_synchronize(in.p);
+    ok(atomic_load(&in.left), "pff_synchronize waits for a reader inside to leave");
+    pthread_join(t, NULL);
+    pff_destroy(&in.p);
+}
+
 int main(void)
 {
-    plan(10 + 3 + 3);
+    plan(10 + 3 + 3 + 1);
     test_decide();
     test_names();
     test_grace();
+    test_wait();
     return done();
 }
