@@ -250,9 +250,11 @@ static void recalc(struct ls *l, uint64_t now)
         struct pff_table *t = pff_build(r, n, nhop_of, l), *old;
         if (t == NULL)
             continue;
-        /* No thread looks a packet up yet (transit forwarding comes with
-         * the fa, with its QSBR grace period): the old table goes now. */
+        /* The forwarding threads may still read the old table: it goes
+         * after their grace period (they never take our lock inside it). */
         old = pff_publish(l->pff, cube, t);
+        if (old != NULL)
+            pff_synchronize(l->pff);
         pff_table_free(&old);
     }
     for (size_t i = 0; i < l->n_links; i++)

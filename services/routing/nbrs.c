@@ -6,6 +6,7 @@
 #include "nbrs.h"
 
 #include "adj_msg.h"
+#include "ecn.h"
 #include "enroll_msg.h"
 #include "log.h"
 
@@ -24,6 +25,8 @@
 #include <unistd.h>
 
 #define NBRS_TICK_MS 250 /* the read timeout and the period of the helper threads */
+
+_Static_assert(NBRS_MAX <= PFF_READERS, "an adjacency id is a PFF reader id");
 #define NBRS_STOP_MS 8000
 
 struct adj {
@@ -31,6 +34,7 @@ struct adj {
     bool up;              /* the hello is done */
     _Atomic bool closing; /* its reader ends it at its next turn */
     int fd;
+    _Atomic int txfd; /* fd for the forwarders, -1 when not up (pff grace) */
     uint64_t addr;
     char dst[NAME_SIZE + 1]; /* the name we connected to; "" if accepted */
     _Atomic uint64_t last_rx, last_tx;
@@ -48,6 +52,7 @@ struct nbrs {
     struct dt_fmt fmt;
     uint64_t self;
     uint8_t ttl;
+    struct pff *pff;
     const struct nbrs_ops *ops;
     void *arg;
     pthread_mutex_t lock; /* adj, want */
@@ -56,6 +61,9 @@ struct nbrs {
     _Atomic bool stop;
     _Atomic int threads; /* detached: openers and readers */
     pthread_t accepter, keeper, connector;
+    _Atomic uint64_t forwarded;
+    _Atomic uint64_t dropped[FWD_DROP_REASONS];
+    uint64_t logged[FWD_DROP_REASONS]; /* keeper only: at the last log line */
     bool started[3];
 };
 
@@ -156,6 +164,7 @@ static int adj_add(struct nbrs *n, int fd, uint64_t addr, const char *dst)
         a->up = true;
         atomic_store(&a->closing, false);
         a->fd = fd;
+        atomic_store(&a->txfd, fd);
         a->addr = addr;
         snprintf(a->dst, sizeof(a->dst), "%s", dst);
         atomic_store(&a->last_rx, now_ms());
@@ -166,6 +175,81 @@ static int adj_add(struct nbrs *n, int fd, uint64_t addr, const char *dst)
     }
     pthread_mutex_unlock(&n->lock);
     return id;
+}
+
+/* ---- forwarding ---- */
+
+void nbrs_count_drop(struct nbrs *n, enum fwd_drop reason)
+{
+    atomic_fetch_add_explicit(&n->dropped[reason], 1, memory_order_relaxed);
+}
+
+void nbrs_stats(struct nbrs *n, struct nbrs_stats *st)
+{
+    st->forwarded = atomic_load_explicit(&n->forwarded, memory_order_relaxed);
+    for (int i = 0; i < FWD_DROP_REASONS; i++)
+        st->dropped[i] = atomic_load_explicit(&n->dropped[i], memory_order_relaxed);
+}
+
+/* A transit packet (len bytes at pkt, header h) that arrived over id: to
+ * its next hop, TTL and ECN changed in place; or counted as dropped. No
+ * lock of ours, no allocation; the table and the next hop's fd are read
+ * inside the PFF's grace period (reader id: the adjacency id). */
+static void forward(struct nbrs *n, int id, const struct dt_hdr *h, uint8_t *pkt, size_t len)
+{
+    struct fwd_verdict v;
+    int fd;
+
+    pff_enter(n->pff, id);
+    v = fwd_decide(h, n->self, n->pff);
+    if (v.action == FWD_FORWARD) {
+        fd = v.nhop < NBRS_MAX ? atomic_load(&n->adj[v.nhop].txfd) : -1;
+        if (fd < 0) {
+            v.action = FWD_DROP;
+            v.reason = FWD_DROP_NHOP;
+        } else {
+            size_t queued = 0;
+            ssize_t w;
+
+            fccntl(fd, FLOWGTXQLEN, &queued);
+            dt_hdr_ttl_dec(&n->fmt, pkt, len);
+            dt_hdr_ecn_raise(&n->fmt, pkt, len, ecn_level(queued));
+            w = flow_write(fd, pkt, len);
+            if (w < 0) {
+                v.action = FWD_DROP;
+                v.reason = w == -EAGAIN ? FWD_DROP_FULL : FWD_DROP_NHOP;
+            }
+        }
+    }
+    pff_leave(n->pff, id);
+    if (v.action == FWD_FORWARD)
+        atomic_fetch_add_explicit(&n->forwarded, 1, memory_order_relaxed);
+    else
+        nbrs_count_drop(n, v.reason); /* FWD_DELIVER never gets here: dst is not ours */
+}
+
+/* Once a second (keeper): the drops since the last line, if any. */
+static void log_drops(struct nbrs *n)
+{
+    char line[256];
+    size_t off = 0;
+    bool any = false;
+
+    for (int i = 0; i < FWD_DROP_REASONS; i++) {
+        uint64_t d = atomic_load_explicit(&n->dropped[i], memory_order_relaxed);
+        uint64_t delta = d - n->logged[i];
+
+        n->logged[i] = d;
+        if (delta == 0)
+            continue;
+        any = true;
+        off += (size_t)snprintf(line + off, sizeof(line) - off, " %s %" PRIu64,
+                                fwd_drop_name((enum fwd_drop)i), delta);
+        if (off >= sizeof(line))
+            off = sizeof(line) - 1;
+    }
+    if (any)
+        log_info("dropped in the last second:%s", line);
 }
 
 /* Read the adjacency's flow until it ends, the neighbour goes quiet, or we
@@ -204,8 +288,14 @@ static void adj_run(struct nbrs *n, int id)
         }
         atomic_store(&a->last_rx, now_ms());
         hl = dt_hdr_decode(&n->fmt, buf, (size_t)r, &h);
-        if (hl < 0 || h.dst != n->self)
-            continue; /* no transit traffic yet: that comes with the fa */
+        if (hl < 0) {
+            nbrs_count_drop(n, FWD_DROP_BADHDR);
+            continue;
+        }
+        if (h.dst != n->self) {
+            forward(n, id, &h, buf, (size_t)r);
+            continue;
+        }
         if (h.eid != 0)
             n->ops->recv(n->arg, id, h.eid, buf + hl, (size_t)r - (size_t)hl);
     }
@@ -213,6 +303,9 @@ static void adj_run(struct nbrs *n, int id)
         log_info("adjacency down: neighbour %" PRIu64 " (%s)", addr, why);
         n->ops->down(n->arg, id, addr);
     }
+    /* No forwarder may still write to fd once it is let go. */
+    atomic_store(&a->txfd, -1);
+    pff_synchronize(n->pff);
     pthread_mutex_lock(&n->lock);
     a->used = false;
     a->up = false;
@@ -496,9 +589,16 @@ static void *keeper_main(void *arg)
     struct adj_msg m = {.type = ADJ_KEEPALIVE, .addr = n->self};
     uint8_t b[ADJ_MSG_LEN];
 
+    uint64_t next_log = now_ms() + 1000;
+
     adj_msg_encode(&m, b, sizeof(b));
     while (!atomic_load(&n->stop)) {
         uint64_t now = now_ms();
+
+        if (now >= next_log) {
+            log_drops(n);
+            next_log = now + 1000;
+        }
 
         pthread_mutex_lock(&n->lock);
         for (int i = 0; i < NBRS_MAX; i++) {
@@ -514,24 +614,27 @@ static void *keeper_main(void *arg)
 
 /* ---- life ---- */
 
-struct nbrs *nbrs_new(const struct dt_fmt *fmt, uint64_t self, uint8_t ttl,
+struct nbrs *nbrs_new(const struct dt_fmt *fmt, uint64_t self, uint8_t ttl, struct pff *pff,
                       const struct nbrs_ops *ops, void *arg)
 {
     struct nbrs *n = calloc(1, sizeof(*n));
     void *(*fns[3])(void *) = {accepter_main, keeper_main, connector_main};
     pthread_t *ts[3];
 
-    assert(fmt != NULL && ops != NULL && self != 0);
+    assert(fmt != NULL && pff != NULL && ops != NULL && self != 0);
     if (n == NULL)
         return NULL;
     n->fmt = *fmt;
     n->self = self;
     n->ttl = ttl;
+    n->pff = pff;
     n->ops = ops;
     n->arg = arg;
     pthread_mutex_init(&n->lock, NULL);
-    for (int i = 0; i < NBRS_MAX; i++)
+    for (int i = 0; i < NBRS_MAX; i++) {
         n->adj[i].fd = -1;
+        atomic_init(&n->adj[i].txfd, -1);
+    }
     ts[0] = &n->accepter;
     ts[1] = &n->keeper;
     ts[2] = &n->connector;

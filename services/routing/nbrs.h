@@ -10,6 +10,8 @@
 #define OUROBUS_NBRS_H
 
 #include "dt_hdr.h"
+#include "fwd.h"
+#include "pff.h"
 
 #include <ourobus/irm.h>
 #include <stdbool.h>
@@ -39,11 +41,22 @@ struct nbrs_ops {
 
 struct nbrs;
 
-/* Adjacencies for the IPCP of address self (DT format fmt, TTL ttl).
- * Starts the accepting, keepalive and reconnecting threads. NULL on
- * failure. */
-struct nbrs *nbrs_new(const struct dt_fmt *fmt, uint64_t self, uint8_t ttl,
+/* Adjacencies for the IPCP of address self (DT format fmt, TTL ttl),
+ * forwarding transit DT packets with the tables of pff (the adjacency ids
+ * are its next hops and its reader ids). Starts the accepting, keepalive
+ * and reconnecting threads. NULL on failure. */
+struct nbrs *nbrs_new(const struct dt_fmt *fmt, uint64_t self, uint8_t ttl, struct pff *pff,
                       const struct nbrs_ops *ops, void *arg);
+
+/* Packets forwarded, and dropped per reason (enum fwd_drop), since start. */
+struct nbrs_stats {
+    uint64_t forwarded;
+    uint64_t dropped[FWD_DROP_REASONS];
+};
+void nbrs_stats(struct nbrs *n, struct nbrs_stats *st);
+
+/* Count a drop that happened outside the readers (a companion's packet). */
+void nbrs_count_drop(struct nbrs *n, enum fwd_drop reason);
 
 /* Stop the threads, deallocate every flow (ops->down is not called); NULLs
  * *p, unless a thread would not end in time (*p then stays). */

@@ -218,7 +218,7 @@ static int routing_bootstrap(void *ctx, const struct ipcp_config *conf)
     r->ls = ls_new(&lc, r->pff, send_lsa, r);
     if (r->ls == NULL)
         goto fail_ls;
-    r->nbrs = nbrs_new(&r->fmt, addr, dt->max_ttl, &nbrs_glue, r);
+    r->nbrs = nbrs_new(&r->fmt, addr, dt->max_ttl, r->pff, &nbrs_glue, r);
     if (r->nbrs == NULL)
         goto fail_nbrs;
     pthread_mutex_lock(&r->lock);

@@ -6,8 +6,11 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <sched.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct pff_slot {
     uint64_t dst; /* 0: empty */
@@ -26,6 +29,10 @@ struct pff_table {
 struct pff {
     _Atomic(struct pff_table *) tab[QOS_CUBE_MAX];
     _Atomic uint64_t down[PFF_NHOP_IDS / 64];
+    _Atomic uint64_t period; /* of pff_synchronize, from 1 */
+    struct {
+        alignas(64) _Atomic uint64_t seen; /* 0: outside, else the period at pff_enter */
+    } reader[PFF_READERS];
 };
 
 /* A multiply-xorshift mix: every input bit reaches every output bit. */
@@ -111,6 +118,9 @@ struct pff *pff_new(void)
         atomic_init(&p->tab[c], NULL);
     for (size_t w = 0; w < PFF_NHOP_IDS / 64; w++)
         atomic_init(&p->down[w], 0);
+    atomic_init(&p->period, 1);
+    for (size_t i = 0; i < PFF_READERS; i++)
+        atomic_init(&p->reader[i].seen, 0);
     return p;
 }
 
@@ -132,6 +142,48 @@ struct pff_table *pff_publish(struct pff *p, uint8_t cube, struct pff_table *t)
 {
     assert(p != NULL && cube < QOS_CUBE_MAX);
     return atomic_exchange_explicit(&p->tab[cube], t, memory_order_acq_rel);
+}
+
+void pff_enter(struct pff *p, int reader)
+{
+    assert(p != NULL && reader >= 0 && (unsigned)reader < PFF_READERS);
+    atomic_store_explicit(&p->reader[reader].seen,
+                          atomic_load_explicit(&p->period, memory_order_acquire),
+                          memory_order_seq_cst);
+    /* No load of a table may move above the store. */
+    atomic_thread_fence(memory_order_seq_cst);
+}
+
+void pff_leave(struct pff *p, int reader)
+{
+    assert(p != NULL && reader >= 0 && (unsigned)reader < PFF_READERS);
+    atomic_store_explicit(&p->reader[reader].seen, 0, memory_order_release);
+}
+
+void pff_synchronize(struct pff *p)
+{
+    uint64_t now;
+
+    assert(p != NULL);
+    now = atomic_fetch_add_explicit(&p->period, 1, memory_order_seq_cst) + 1;
+    atomic_thread_fence(memory_order_seq_cst);
+    for (size_t i = 0; i < PFF_READERS; i++) {
+        /* A reader inside holds a packet: microseconds. The bound only
+         * guards against a reader that broke the rule and blocked. */
+        for (int spins = 0; spins < 200000; spins++) {
+            uint64_t s = atomic_load_explicit(&p->reader[i].seen, memory_order_seq_cst);
+
+            if (s == 0 || s >= now)
+                break;
+            if (spins < 100) {
+                sched_yield();
+            } else {
+                struct timespec ts = {0, 50000};
+
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
 }
 
 void pff_set_down(struct pff *p, int nhop, bool down)

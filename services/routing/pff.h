@@ -24,6 +24,7 @@
 
 #define PFF_NHOPS_MAX 8u    /* next hops of one entry (ECMP) */
 #define PFF_NHOP_IDS  4096u /* next hops are ids 0 .. PFF_NHOP_IDS - 1 */
+#define PFF_READERS   64u   /* forwarding threads: reader ids 0 .. PFF_READERS - 1 */
 
 struct pff_table;
 struct pff;
@@ -65,6 +66,19 @@ bool pff_is_down(const struct pff *p, int nhop);
  * Among ECMP next hops the flow (dst, eid) picks one by hash, so a flow
  * keeps its path and its order; a down one passes to the next in turn. */
 int pff_lookup(const struct pff *p, uint8_t cube, uint64_t dst, uint64_t eid);
+
+/* The grace period of a replaced table. A forwarding thread (reader id
+ * 0 .. PFF_READERS - 1, one thread each) brackets every use of a table or of
+ * what a lookup gave it (the next hop's flow) with pff_enter and pff_leave:
+ * a few atomic stores and one fence, no lock. It must not block, or call
+ * anything that may wait for pff_synchronize, in between. */
+void pff_enter(struct pff *p, int reader);
+void pff_leave(struct pff *p, int reader);
+
+/* Wait until every reader that was between pff_enter and pff_leave when
+ * this was called has left: a table unpublished before it (pff_publish)
+ * may then be freed. Any thread; waits microseconds (a packet in flight). */
+void pff_synchronize(struct pff *p);
 
 /* The hash of a flow that picks its ECMP next hop. */
 uint64_t pff_flow_hash(uint64_t dst, uint64_t eid);
