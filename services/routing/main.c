@@ -7,6 +7,7 @@
 #include "routing.h"
 
 #include "log.h"
+#include "mgmt.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -130,9 +131,13 @@ int main(int argc, char **argv)
         log_err("cannot announce IPCP %s: %s", r->name, strerror(errno));
         goto fail_dev;
     }
+    if (routing_serve_mgmt(r) < 0)
+        log_warn("cannot serve the management rings: no companion can attach");
     log_info("running (pid %d)", (int)getpid());
     ret = service_run(r->svc) == 0 ? 0 : 1;
     routing_stop(r);
+    if (r->nbrs == NULL)
+        mgmt_destroy(&r->mgmt); /* else threads may still deliver: left to the exit */
     ipcp_dev_destroy(&r->dev);
 fail_dev:
     pthread_mutex_destroy(&r->lock);

@@ -64,6 +64,7 @@ struct nbrs {
     _Atomic uint64_t forwarded;
     _Atomic uint64_t dropped[FWD_DROP_REASONS];
     uint64_t logged[FWD_DROP_REASONS]; /* keeper only: at the last log line */
+    uint64_t logged_fwd;
     bool started[3];
 };
 
@@ -228,12 +229,26 @@ static void forward(struct nbrs *n, int id, const struct dt_hdr *h, uint8_t *pkt
         nbrs_count_drop(n, v.reason); /* FWD_DELIVER never gets here: dst is not ours */
 }
 
-/* Once a second (keeper): the drops since the last line, if any. */
+void nbrs_originate(struct nbrs *n, int reader, const struct dt_hdr *h, uint8_t *pkt,
+                    size_t len)
+{
+    assert(reader >= NBRS_MAX && reader < (int)PFF_READERS);
+    forward(n, reader, h, pkt, len);
+}
+
+/* Once a second (keeper): the packets forwarded and the drops since the
+ * last lines, if any. */
 static void log_drops(struct nbrs *n)
 {
+    uint64_t fwd = atomic_load_explicit(&n->forwarded, memory_order_relaxed);
     char line[256];
     size_t off = 0;
     bool any = false;
+
+    if (fwd != n->logged_fwd)
+        log_info("forwarded in the last second: %" PRIu64 " (%" PRIu64 " in all)",
+                 fwd - n->logged_fwd, fwd);
+    n->logged_fwd = fwd;
 
     for (int i = 0; i < FWD_DROP_REASONS; i++) {
         uint64_t d = atomic_load_explicit(&n->dropped[i], memory_order_relaxed);

@@ -58,6 +58,13 @@ void nbrs_stats(struct nbrs *n, struct nbrs_stats *st);
 /* Count a drop that happened outside the readers (a companion's packet). */
 void nbrs_count_drop(struct nbrs *n, enum fwd_drop reason);
 
+/* Send a packet a companion made (len bytes at pkt, DT header h already
+ * written in front) to its next hop like a transit packet: forwarded or
+ * counted as dropped. reader is a PFF reader id of the caller's own, at
+ * least NBRS_MAX. */
+void nbrs_originate(struct nbrs *n, int reader, const struct dt_hdr *h, uint8_t *pkt,
+                    size_t len);
+
 /* Stop the threads, deallocate every flow (ops->down is not called); NULLs
  * *p, unless a thread would not end in time (*p then stays). */
 void nbrs_destroy(struct nbrs **p);

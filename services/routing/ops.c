@@ -5,11 +5,14 @@
  */
 #include "routing.h"
 
+#include "bus_server.h"
 #include "enroll.h"
 #include "log.h"
 #include "ls.h"
+#include "mgmt.h"
 #include "nbrs.h"
 #include "pff.h"
+#include "routing.pb.h"
 #include "state_file.h"
 
 #include <errno.h>
@@ -46,6 +49,8 @@ static void on_recv(void *arg, int id, uint64_t eid, const uint8_t *buf, size_t 
 
     if (eid == EID_LSA)
         ls_recv(r->ls, id, buf, len);
+    else if (!mgmt_deliver(r->mgmt, eid, buf, len) && r->nbrs != NULL)
+        nbrs_count_drop(r->nbrs, FWD_DROP_NOEID);
 }
 
 static void on_enroll(void *arg, int fd, const uint8_t *buf, size_t len)
@@ -221,6 +226,8 @@ static int routing_bootstrap(void *ctx, const struct ipcp_config *conf)
     r->nbrs = nbrs_new(&r->fmt, addr, dt->max_ttl, r->pff, &nbrs_glue, r);
     if (r->nbrs == NULL)
         goto fail_nbrs;
+    if (r->mgmt != NULL && mgmt_start(r->mgmt, &r->fmt, addr, dt->max_ttl, r->nbrs) < 0)
+        log_warn("cannot read the management rings: no companion can send");
     pthread_mutex_lock(&r->lock);
     r->booted = true;
     pthread_mutex_unlock(&r->lock);
@@ -298,9 +305,43 @@ void routing_stop(struct routing *r)
     if (r->below_timer >= 0)
         zloop_timer_end(service_loop(r->svc), r->below_timer);
     r->below_timer = -1;
+    mgmt_stop(r->mgmt);
     nbrs_destroy(&r->nbrs);
     if (r->nbrs != NULL)
         return; /* threads still run: what they use is left to the exit */
     ls_destroy(&r->ls);
     pff_destroy(&r->pff);
+}
+
+/* ---- the companions ---- */
+
+static int on_mgmt_attach(void *arg, const struct bus_request *req, struct bus_reply *rep)
+{
+    struct routing *r = arg;
+    routing_mgmt_attach_t m = ROUTING_MGMT_ATTACH_INIT_ZERO;
+    routing_mgmt_rings_t out = ROUTING_MGMT_RINGS_INIT_ZERO;
+    int err;
+
+    if (bus_request_decode(req, ROUTING_MGMT_ATTACH_FIELDS, &m) < 0)
+        return -EINVAL;
+    if (r->mgmt == NULL)
+        return -ENOMEM;
+    err = mgmt_attach(r->mgmt, m.eid, out.tx, out.rx);
+    if (err < 0)
+        return err;
+    if (run_folder_shm_name(service_run_folder(r->svc), "pool", out.pool, sizeof(out.pool)) < 0)
+        return -ENAMETOOLONG;
+    pthread_mutex_lock(&r->lock);
+    out.addr = r->booted ? r->addr : 0;
+    pthread_mutex_unlock(&r->lock);
+    return bus_reply_encode(rep, ROUTING_MGMT_RINGS_FIELDS, &out);
+}
+
+int routing_serve_mgmt(struct routing *r)
+{
+    r->mgmt = mgmt_new(service_run_folder(r->svc), r->name, ipcp_dev_pool(r->dev));
+    if (r->mgmt == NULL)
+        return -ENOMEM;
+    return bus_server_add_method(service_bus(r->svc), ROUTING_METHOD_MGMT_ATTACH,
+                                 BUS_METHOD_IDEMPOTENT, on_mgmt_attach, r);
 }

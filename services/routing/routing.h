@@ -20,6 +20,7 @@
 struct nbrs;
 struct ls;
 struct pff;
+struct mgmt;
 
 #define ROUTING_BELOW_MAX 16   /* IPCPs of the layers below */
 #define ROUTING_BELOW_MS  2000 /* between two looks for new ones */
@@ -41,6 +42,7 @@ struct routing {
     struct pff *pff;
     struct ls *ls;
     struct nbrs *nbrs;
+    struct mgmt *mgmt; /* the companions' rings (mgmt.h) */
 
     /* The IPCPs of the layers below our names are registered in (main
      * loop only), looked for again every ROUTING_BELOW_MS. */
@@ -51,6 +53,9 @@ struct routing {
 
 /* The ops ipcp_dev calls (main.c). */
 extern const struct ipcp_ops routing_ops;
+
+/* Serve MGMT_ATTACH on the bus (main.c, after ipcp_dev_new): 0 or -errno. */
+int routing_serve_mgmt(struct routing *r);
 
 /* Stop the threads of the modules (main.c, before ipcp_dev_destroy). */
 void routing_stop(struct routing *r);

@@ -1,0 +1,163 @@
+#!/bin/sh
+# unicast_dt.sh - traffic over a unicast layer: the management rings of
+# ourobus-routing carry a test companion's messages (mgmt_echo, endpoint
+# id 4) three hops each way. Four nodes in a line on this host over udp4
+# shims on 127.0.0.1 (no root); a bootstraps layer net, b, c and d enroll
+# and connect to their left neighbour. mgmt_echo echoes on d; mgmt_echo on
+# a sends 1000 numbered messages to d's address and every one comes back.
+# b and c forwarded them; a message to an address nobody has is dropped
+# (noroute). kill -9 of the echo: a new one attaches to the same rings.
+#
+#   node a           node b           node c           node d
+#   +---------+      +---------+      +---------+      +---------+
+#   |mgmt_echo|      |         |      |         |      |mgmt_echo|  companions
+#   |  send   |      |         |      |         |      |  echo   |  (eid 4)
+#   | net.a   |<---->| net.b   |<---->| net.c   |<---->| net.d   |  layer net
+#   | udp.a   |      | udp.b   |      | udp.c   |      | udp.d   |  udp4 shims,
+#   | :PA     |      | :PB     |      | :PC     |      | :PD     |  127.0.0.1
+#   +---------+      +---------+      +---------+      +---------+
+. "$(dirname "$0")/lib.sh"
+
+ROUTING=$BUILD/services/routing/ourobus-routing
+SHIM=$BUILD/services/shim-udp/ourobus-shim-udp
+ECHO=$BUILD/tests/prog/mgmt_echo
+for b in "$IRMD" "$IRM" "$SHIM" "$ROUTING" "$ECHO"; do
+	[ -x "$b" ] || skip_all "$b is not built"
+done
+
+plan 13
+
+NODES="a b c d"
+PA=$((40000 + $$ % 20000))
+PB=$((PA + 1))
+PC=$((PA + 2))
+PD=$((PA + 3))
+port_of() { case $1 in a) echo $PA ;; b) echo $PB ;; c) echo $PC ;; d) echo $PD ;; esac; }
+left_of() { case $1 in b) echo a ;; c) echo b ;; d) echo c ;; esac; }
+node_of() { node_name "dt$1"; }
+
+irm_x() { # x irm-args...
+	x=$1
+	shift
+	"$IRM" --node "$(node_of "$x")" "$@"
+}
+ipcp_pid() { # x ipcp
+	irm_x "$1" ipcp list 2>/dev/null | awk -v n="$2" '$2 == n { print $1 }'
+}
+operational() { # x ipcp
+	irm_x "$1" ipcp list 2>/dev/null | awk -v n="$2" '$2 == n' | grep -q operational
+}
+routes() { # x: the routes file of net.x
+	echo "$OUROBUS_RUN_DIR/$(node_of "$1")/routing.net.$1.routes"
+}
+addr_of() { # x
+	awk '$1 == "address" { print $2 }' "$(routes "$1")" 2>/dev/null
+}
+route_is() { # x y z: does x route to y via z?
+	grep -q "^route $(addr_of "$2") via $(addr_of "$3") " "$(routes "$1")"
+}
+line_ok() {
+	route_is a b b && route_is a c b && route_is a d b &&
+		route_is b a a && route_is b c c && route_is b d c &&
+		route_is c a b && route_is c b b && route_is c d d &&
+		route_is d a c && route_is d b c && route_is d c c
+}
+log_of() { echo "$T_RUN/$(node_of "$1").irmd.log"; }
+# The packets net.x forwarded in all, from its last "forwarded" log line.
+forwarded() { # x
+	grep "routing.net.$1.*forwarded in the last second" "$(log_of "$1")" | tail -n 1 |
+		sed -n 's/.*(\([0-9]*\) in all).*/\1/p'
+}
+
+# ---- four nodes, a udp4 shim each, the layer ------------------------------
+for x in $NODES; do
+	node_start "$(node_of "$x")" || exit 1
+	eval "IRMD_$x=$IRMD_PID"
+done
+for x in $NODES; do
+	peers=""
+	for y in $NODES; do
+		[ "$y" = "$x" ] || peers="$peers peer net.$y=127.0.0.1:$(port_of "$y")"
+	done
+	l=$(left_of "$x")
+	[ -n "$l" ] && peers="$peers peer net=127.0.0.1:$(port_of "$l")"
+	# shellcheck disable=SC2086
+	irm_x "$x" ipcp bootstrap name "udp.$x" type udp4 layer lo ip 127.0.0.1 \
+		port "$(port_of "$x")" $peers >"$T_RUN/boot.udp.$x.out" 2>&1 || diag "$(cat "$T_RUN/boot.udp.$x.out")"
+done
+irm_x a ipcp bootstrap name net.a type unicast layer net ls_t_recalc 1 \
+	>"$T_RUN/boot.net.a.out" 2>&1 && wait_until 5000 test -s "$(routes a)"
+ok $? "a bootstraps layer net" || diag "$(cat "$T_RUN/boot.net.a.out")"
+r=0
+for x in b c d; do
+	l=$(left_of "$x")
+	dst=net.$l
+	[ "$x" = b ] && dst=net
+	{ irm_x "$x" ipcp enroll name "net.$x" layer net dst "$dst" >"$T_RUN/enroll.$x.out" 2>&1 &&
+		wait_until 5000 operational "$x" "net.$x" && wait_until 5000 test -s "$(routes "$x")" &&
+		irm_x "$x" ipcp connect name "net.$x" dst "net.$l" >"$T_RUN/connect.$x.out" 2>&1; } ||
+		{ r=1; diag "$x: $(cat "$T_RUN/enroll.$x.out" "$T_RUN/connect.$x.out" 2>/dev/null)"; }
+done
+ok $r "b, c and d enroll and connect to their left neighbour"
+wait_until 10000 line_ok
+ok $? "the routes converged: a reaches d via b"
+
+# ---- the companions ---------------------------------------------------------
+ADDR_D=$(addr_of d)
+"$ECHO" --node "$(node_of d)" --ipcp net.d echo 120 >"$T_RUN/echo.out" 2>&1 &
+ECHO_PID=$!
+track $ECHO_PID
+wait_until 5000 grep -q "mgmt_echo echoing (address $ADDR_D)" "$T_RUN/echo.out"
+ok $? "mgmt_echo on d attached to net.d's management rings (eid 4)" || diag "$(cat "$T_RUN/echo.out")"
+
+FWD_B=$(forwarded b)
+FWD_C=$(forwarded c)
+"$ECHO" --node "$(node_of a)" --ipcp net.a send "$ADDR_D" 1000 >"$T_RUN/send.out" 2>&1
+ok $? "1000 messages from a to d and back, 3 hops each way: $(cat "$T_RUN/send.out")" ||
+	diag "$(grep routing "$(log_of a)" | tail -n 5)"
+grep -q "^mgmt_echo sent 1000 received 1000 lost 0 " "$T_RUN/send.out"
+ok $? "none lost"
+wait_until 3000 sh -c "[ \"\$(grep 'routing.net.b.*forwarded' '$(log_of b)' | tail -n 1 | sed -n 's/.*(\([0-9]*\) in all).*/\1/p')\" -ge $((${FWD_B:-0} + 2000)) ]"
+ok $? "b forwarded the 2000 packets ($(forwarded b) in all)"
+wait_until 3000 sh -c "[ \"\$(grep 'routing.net.c.*forwarded' '$(log_of c)' | tail -n 1 | sed -n 's/.*(\([0-9]*\) in all).*/\1/p')\" -ge $((${FWD_C:-0} + 2000)) ]"
+ok $? "c forwarded the 2000 packets ($(forwarded c) in all)"
+
+# ---- an address nobody has ----------------------------------------------------
+NOBODY=7
+for x in $NODES; do [ "$(addr_of "$x")" = $NOBODY ] && NOBODY=9; done
+"$ECHO" --node "$(node_of a)" --ipcp net.a send $NOBODY 5 >"$T_RUN/send.nobody.out" 2>&1
+grep -q "^mgmt_echo sent 5 received 0 lost 5 " "$T_RUN/send.nobody.out"
+ok $? "5 messages to address $NOBODY: none come back" || diag "$(cat "$T_RUN/send.nobody.out")"
+wait_until 3000 grep -q "routing.net.a.*dropped in the last second:.* noroute [0-9]" "$(log_of a)"
+ok $? "a dropped and counted them (noroute)" || diag "$(grep 'routing.net.a.*dropped' "$(log_of a)" | tail -n 3)"
+
+# ---- the echo restarts ---------------------------------------------------------
+kill -9 $ECHO_PID
+wait $ECHO_PID 2>/dev/null
+"$ECHO" --node "$(node_of d)" --ipcp net.d echo 120 >"$T_RUN/echo2.out" 2>&1 &
+ECHO_PID=$!
+track $ECHO_PID
+wait_until 5000 grep -q "mgmt_echo echoing" "$T_RUN/echo2.out" &&
+	[ "$(grep -c "management rings of endpoint 4:" "$(log_of d)")" = 1 ]
+ok $? "after kill -9 a new mgmt_echo attaches to the same rings" ||
+	diag "$(grep "management rings" "$(log_of d)")"
+"$ECHO" --node "$(node_of a)" --ipcp net.a send "$ADDR_D" 100 >"$T_RUN/send2.out" 2>&1
+ok $? "and echoes again: $(cat "$T_RUN/send2.out")"
+
+# ---- stop ------------------------------------------------------------------------
+kill $ECHO_PID 2>/dev/null
+PIDS=""
+for x in $NODES; do
+	PIDS="$PIDS $(ipcp_pid "$x" "udp.$x") $(ipcp_pid "$x" "net.$x")"
+done
+for p in $PIDS; do track "$p"; done
+for x in $NODES; do
+	eval "node_stop \$IRMD_$x"
+done
+r=0
+for x in $NODES; do
+	"$IRMD" --wipe --node "$(node_of "$x")" 2>/dev/null || r=1
+done
+[ $r -eq 0 ] && wait_until 5000 sh -c "for p in $PIDS; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
+ok $? "ourobus-irmd --wipe stops every IPCP daemon"
+exit $T_FAILED
