@@ -44,7 +44,7 @@ struct mgmt {
     struct dt_fmt fmt;
     uint64_t self;
     uint8_t ttl;
-    struct nbrs *nbrs;
+    struct nbrs *_Atomic nbrs; /* set by mgmt_start, read by the N-1 readers */
     _Atomic bool stop;
     bool started;
     pthread_t thread;
@@ -90,7 +90,7 @@ int mgmt_attach(struct mgmt *m, uint64_t eid, char *tx, char *rx)
     struct companion *c;
     int err;
 
-    if (eid < MGMT_EID_MIN || eid > MGMT_EID_MAX)
+    if (eid < MGMT_EID_MIN || eid > MGMT_EID_MAX || eid == MGMT_EID_LSA)
         return -EINVAL;
     c = &m->c[eid - MGMT_EID_MIN];
     err = ring_name(m, eid, "tx", tx);
@@ -140,9 +140,11 @@ bool mgmt_deliver(struct mgmt *m, uint64_t eid, const uint8_t *buf, size_t len)
     if (err < 0) {
         pool_blk_take(m->pool, off);
         pool_free(m->pool, off);
+        struct nbrs *n = atomic_load(&m->nbrs);
+
         atomic_fetch_add(&c->full, 1);
-        if (m->nbrs != NULL)
-            nbrs_count_drop(m->nbrs, FWD_DROP_FULL);
+        if (n != NULL)
+            nbrs_count_drop(n, FWD_DROP_FULL);
     }
     return true;
 }
@@ -213,7 +215,7 @@ int mgmt_start(struct mgmt *m, const struct dt_fmt *fmt, uint64_t self, uint8_t 
     m->fmt = *fmt;
     m->self = self;
     m->ttl = ttl;
-    m->nbrs = nbrs;
+    atomic_store(&m->nbrs, nbrs);
     if (pthread_create(&m->thread, NULL, mgmt_main, m) != 0)
         return -EAGAIN;
     m->started = true;

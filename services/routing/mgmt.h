@@ -21,8 +21,12 @@
 struct nbrs;
 struct mgmt;
 
-#define MGMT_EID_MIN    4u /* the reserved endpoint ids companions may take */
+/* The reserved endpoint ids companions may take (docs/unicast.md): 1 (fa),
+ * 2 (directory), 4 (test) and up to MGMT_EID_MAX; not 3 (LSAs, routing's
+ * own). */
+#define MGMT_EID_MIN    1u
 #define MGMT_EID_MAX    15u
+#define MGMT_EID_LSA    3u
 #define MGMT_RING_SLOTS 1024u
 
 /* For the IPCP name on rf's node: NULL if out of memory. */
