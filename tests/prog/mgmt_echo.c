@@ -206,6 +206,7 @@ static int do_send(struct comp *c, uint64_t dst, uint32_t count)
     printf("mgmt_echo sent %" PRIu32 " received %" PRIu32 " lost %" PRIu32
            " max_rtt_us %" PRIu64 "\n",
            sent, received, sent - received, max_rtt / 1000);
+    fflush(stdout);
     free(got);
     return received == count ? 0 : 1;
 }
@@ -219,7 +220,7 @@ int main(int argc, char **argv)
     const char *node = NULL, *ipcp = NULL;
     uint64_t eid = EID_TEST;
     struct comp c = {0};
-    int ch, err;
+    int ch, err, ret = 2;
 
     while ((ch = getopt_long(argc, argv, "n:i:e:", opts, NULL)) != -1) {
         switch (ch) {
@@ -244,14 +245,18 @@ int main(int argc, char **argv)
     err = attach(&c, node_name_default(node), ipcp, eid);
     if (err < 0) {
         fprintf(stderr, "mgmt_echo: cannot attach to the rings of %s: %d\n", ipcp, err);
-        return 1;
-    }
-    if (strcmp(argv[optind], "echo") == 0)
-        return do_echo(&c, optind + 1 < argc ? atoi(argv[optind + 1]) : 0);
-    if (strcmp(argv[optind], "send") == 0 && optind + 2 < argc) {
+        ret = 1;
+    } else if (strcmp(argv[optind], "echo") == 0) {
+        ret = do_echo(&c, optind + 1 < argc ? atoi(argv[optind + 1]) : 0);
+    } else if (strcmp(argv[optind], "send") == 0 && optind + 2 < argc) {
         unsigned long n = strtoul(argv[optind + 2], NULL, 10);
-        return do_send(&c, strtoull(argv[optind + 1], NULL, 10),
-                       (uint32_t)(n > SEQ_MAX ? SEQ_MAX : n));
+        ret = do_send(&c, strtoull(argv[optind + 1], NULL, 10),
+                      (uint32_t)(n > SEQ_MAX ? SEQ_MAX : n));
     }
-    return 2;
+    if (c.rx.ring != NULL)
+        ring_shm_detach(&c.rx);
+    if (c.tx.ring != NULL)
+        ring_shm_detach(&c.tx);
+    pool_detach(&c.pool);
+    return ret;
 }
