@@ -18,8 +18,9 @@
 #   +---------+      +---------+      +---------+      +---------+
 . "$(dirname "$0")/lib.sh"
 
-ROUTING=$BUILD/services/routing/ourobus-routing
-SHIM=$BUILD/services/shim-udp/ourobus-shim-udp
+UL_TAG=dt
+UL_PORT_BASE=$((40000 + $$ % 20000))
+. "$(dirname "$0")/unicast_lib.sh"
 ECHO=$BUILD/tests/prog/mgmt_echo
 for b in "$IRMD" "$IRM" "$SHIM" "$ROUTING" "$ECHO"; do
 	[ -x "$b" ] || skip_all "$b is not built"
@@ -27,41 +28,6 @@ done
 
 plan 13
 
-NODES="a b c d"
-PA=$((40000 + $$ % 20000))
-PB=$((PA + 1))
-PC=$((PA + 2))
-PD=$((PA + 3))
-port_of() { case $1 in a) echo $PA ;; b) echo $PB ;; c) echo $PC ;; d) echo $PD ;; esac; }
-left_of() { case $1 in b) echo a ;; c) echo b ;; d) echo c ;; esac; }
-node_of() { node_name "dt$1"; }
-
-irm_x() { # x irm-args...
-	x=$1
-	shift
-	"$IRM" --node "$(node_of "$x")" "$@"
-}
-ipcp_pid() { # x ipcp
-	irm_x "$1" ipcp list 2>/dev/null | awk -v n="$2" '$2 == n { print $1 }'
-}
-operational() { # x ipcp
-	irm_x "$1" ipcp list 2>/dev/null | awk -v n="$2" '$2 == n' | grep -q operational
-}
-routes() { # x: the routes file of net.x
-	echo "$OUROBUS_RUN_DIR/$(node_of "$1")/routing.net.$1.routes"
-}
-addr_of() { # x
-	awk '$1 == "address" { print $2 }' "$(routes "$1")" 2>/dev/null
-}
-route_is() { # x y z: does x route to y via z?
-	grep -q "^route $(addr_of "$2") via $(addr_of "$3") " "$(routes "$1")"
-}
-line_ok() {
-	route_is a b b && route_is a c b && route_is a d b &&
-		route_is b a a && route_is b c c && route_is b d c &&
-		route_is c a b && route_is c b b && route_is c d d &&
-		route_is d a c && route_is d b c && route_is d c c
-}
 log_of() { echo "$T_RUN/$(node_of "$1").irmd.log"; }
 # The packets net.x forwarded in all, from its last "forwarded" log line.
 forwarded() { # x
@@ -70,21 +36,7 @@ forwarded() { # x
 }
 
 # ---- four nodes, a udp4 shim each, the layer ------------------------------
-for x in $NODES; do
-	node_start "$(node_of "$x")" || exit 1
-	eval "IRMD_$x=$IRMD_PID"
-done
-for x in $NODES; do
-	peers=""
-	for y in $NODES; do
-		[ "$y" = "$x" ] || peers="$peers peer net.$y=127.0.0.1:$(port_of "$y")"
-	done
-	l=$(left_of "$x")
-	[ -n "$l" ] && peers="$peers peer net=127.0.0.1:$(port_of "$l")"
-	# shellcheck disable=SC2086
-	irm_x "$x" ipcp bootstrap name "udp.$x" type udp4 layer lo ip 127.0.0.1 \
-		port "$(port_of "$x")" $peers >"$T_RUN/boot.udp.$x.out" 2>&1 || diag "$(cat "$T_RUN/boot.udp.$x.out")"
-done
+line_shims || diag "the udp4 shims did not all come up"
 irm_x a ipcp bootstrap name net.a type unicast layer net ls_t_recalc 1 \
 	>"$T_RUN/boot.net.a.out" 2>&1 && wait_until 5000 test -s "$(routes a)"
 ok $? "a bootstraps layer net" || diag "$(cat "$T_RUN/boot.net.a.out")"

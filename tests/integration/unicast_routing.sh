@@ -19,84 +19,21 @@
 #   +---------+      +---------+      +---------+      +---------+
 #
 # Each shim's static map names the other nodes' IPCPs (net.X -> 127.0.0.1:PX)
-# and the layer ("net" -> the left neighbour).
+# and the layer ("net" -> the left neighbour): unicast_lib.sh sets them up.
 . "$(dirname "$0")/lib.sh"
 
-ROUTING=$BUILD/services/routing/ourobus-routing
-SHIM=$BUILD/services/shim-udp/ourobus-shim-udp
+UL_TAG=ur
+UL_PORT_BASE=$((20000 + $$ % 20000))
+. "$(dirname "$0")/unicast_lib.sh"
 for b in "$IRMD" "$IRM" "$SHIM" "$ROUTING"; do
 	[ -x "$b" ] || skip_all "$b is not built"
 done
 
 plan 29
 
-NODES="a b c d"
-PA=$((20000 + $$ % 20000))
-PB=$((PA + 1))
-PC=$((PA + 2))
-PD=$((PA + 3))
-port_of() { case $1 in a) echo $PA ;; b) echo $PB ;; c) echo $PC ;; d) echo $PD ;; esac; }
-left_of() { case $1 in b) echo a ;; c) echo b ;; d) echo c ;; esac; }
-node_of() { node_name "ur$1"; }
-
-irm_x() { # x irm-args...
-	x=$1
-	shift
-	"$IRM" --node "$(node_of "$x")" "$@"
-}
-ipcp_pid() { # x ipcp
-	irm_x "$1" ipcp list 2>/dev/null | awk -v n="$2" '$2 == n { print $1 }'
-}
-operational() { # x ipcp
-	irm_x "$1" ipcp list 2>/dev/null | awk -v n="$2" '$2 == n' | grep -q operational
-}
-routes() { # x: the routes file of net.x
-	echo "$OUROBUS_RUN_DIR/$(node_of "$1")/routing.net.$1.routes"
-}
-addr_of() { # x
-	awk '$1 == "address" { print $2 }' "$(routes "$1")" 2>/dev/null
-}
-# Does x route to y via z?
-route_is() { # x y z
-	grep -q "^route $(addr_of "$2") via $(addr_of "$3") " "$(routes "$1")"
-}
-no_route() { # x y
-	[ -f "$(routes "$1")" ] && ! grep -q "^route $(addr_of "$2") " "$(routes "$1")"
-}
-# The whole line's tables: a and b's left side via b and a, the rest to
-# the right.
-line_ok() {
-	route_is a b b && route_is a c b && route_is a d b &&
-		route_is b a a && route_is b c c && route_is b d c &&
-		route_is c a b && route_is c b b && route_is c d d &&
-		route_is d a c && route_is d b c && route_is d c c
-}
-show_routes() {
-	for x in $NODES; do
-		diag "routes of net.$x:"
-		sed 's/^/#     /' "$(routes "$x")" >&2 2>/dev/null
-	done
-}
-
 # ---- four nodes, a udp4 shim each -----------------------------------------
-for x in $NODES; do
-	node_start "$(node_of "$x")" || exit 1
-	eval "IRMD_$x=$IRMD_PID"
-done
-for x in $NODES; do
-	peers=""
-	for y in $NODES; do
-		[ "$y" = "$x" ] || peers="$peers peer net.$y=127.0.0.1:$(port_of "$y")"
-	done
-	l=$(left_of "$x")
-	[ -n "$l" ] && peers="$peers peer net=127.0.0.1:$(port_of "$l")"
-	# shellcheck disable=SC2086
-	irm_x "$x" ipcp bootstrap name "udp.$x" type udp4 layer lo ip 127.0.0.1 \
-		port "$(port_of "$x")" $peers >"$T_RUN/boot.udp.$x.out" 2>&1 || diag "$(cat "$T_RUN/boot.udp.$x.out")"
-done
-all=0
-for x in $NODES; do operational "$x" "udp.$x" || all=1; done
-ok $all "four udp4 shims bootstrapped on 127.0.0.1:$PA..$PD"
+line_shims
+ok $? "four udp4 shims bootstrapped on 127.0.0.1:$PA..$PD"
 
 # ---- the layer: a bootstraps, the others enroll and connect ----------------
 irm_x a ipcp bootstrap name net.a type unicast layer net ls_t_recalc 1 \
