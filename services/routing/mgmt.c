@@ -65,6 +65,30 @@ struct mgmt *mgmt_new(const struct run_folder *rf, const char *ipcp, struct pool
     return m;
 }
 
+static int ring_name(const struct mgmt *m, uint64_t eid, const char *dir, char *buf);
+
+void mgmt_recover(struct mgmt *m)
+{
+    for (uint64_t eid = MGMT_EID_MIN; eid <= MGMT_EID_MAX; eid++) {
+        struct companion *c = &m->c[eid - MGMT_EID_MIN];
+        char tx[SHM_NAME_MAX], rx[SHM_NAME_MAX];
+
+        if (eid == MGMT_EID_LSA || ring_name(m, eid, "tx", tx) < 0 ||
+            ring_name(m, eid, "rx", rx) < 0)
+            continue;
+        pthread_mutex_lock(&m->lock);
+        if (!atomic_load(&c->used) && ring_shm_attach(&c->tx, tx) == 0) {
+            if (ring_shm_attach(&c->rx, rx) == 0) {
+                atomic_store(&c->used, true);
+                log_info("management rings of endpoint %" PRIu64 " found again", eid);
+            } else {
+                ring_shm_detach(&c->tx);
+            }
+        }
+        pthread_mutex_unlock(&m->lock);
+    }
+}
+
 static int ring_name(const struct mgmt *m, uint64_t eid, const char *dir, char *buf)
 {
     char obj[SHM_NAME_MAX];

@@ -32,6 +32,10 @@ struct mgmt;
 /* For the IPCP name on rf's node: NULL if out of memory. */
 struct mgmt *mgmt_new(const struct run_folder *rf, const char *ipcp, struct pool *pool);
 
+/* Map the rings a previous run of ours left (a restart): the companions
+ * that still hold them go on without attaching again. */
+void mgmt_recover(struct mgmt *m);
+
 /* The rings of eid, created or found again: 0 with the shm names in tx and
  * rx (SHM_NAME_MAX each), or -EINVAL (not a companion eid), -ENOSPC, or
  * the error of the shm. */

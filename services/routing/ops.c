@@ -342,6 +342,7 @@ int routing_serve_mgmt(struct routing *r)
     r->mgmt = mgmt_new(service_run_folder(r->svc), r->name, ipcp_dev_pool(r->dev));
     if (r->mgmt == NULL)
         return -ENOMEM;
+    mgmt_recover(r->mgmt);
     return bus_server_add_method(service_bus(r->svc), ROUTING_METHOD_MGMT_ATTACH,
                                  BUS_METHOD_IDEMPOTENT, on_mgmt_attach, r);
 }

@@ -6,7 +6,8 @@
 # and connect to their left neighbour. mgmt_echo echoes on d; mgmt_echo on
 # a sends 1000 numbered messages to d's address and every one comes back.
 # b and c forwarded them; a message to an address nobody has is dropped
-# (noroute). kill -9 of the echo: a new one attaches to the same rings.
+# (noroute). kill -9 of the echo: a new one attaches to the same rings;
+# kill -9 of d's routing: the restarted one maps them again by itself.
 #
 #   node a           node b           node c           node d
 #   +---------+      +---------+      +---------+      +---------+
@@ -26,7 +27,7 @@ for b in "$IRMD" "$IRM" "$SHIM" "$ROUTING" "$ECHO"; do
 	[ -x "$b" ] || skip_all "$b is not built"
 done
 
-plan 13
+plan 15
 
 log_of() { echo "$T_RUN/$(node_of "$1").irmd.log"; }
 # The packets net.x forwarded in all, from its last "forwarded" log line.
@@ -95,6 +96,16 @@ ok $? "after kill -9 a new mgmt_echo attaches to the same rings" ||
 	diag "$(grep "management rings" "$(log_of d)")"
 "$ECHO" --node "$(node_of a)" --ipcp net.a send "$ADDR_D" 100 >"$T_RUN/send2.out" 2>&1
 ok $? "and echoes again: $(cat "$T_RUN/send2.out")"
+
+# ---- d's routing restarts ----------------------------------------------------
+OLD=$(ipcp_pid d net.d)
+rm -f "$(routes d)"
+kill -9 "$OLD"
+wait_until 10000 sh -c "grep -q 'routing.net.d.*management rings of endpoint 4 found again' '$(log_of d)'"
+ok $? "after kill -9 of d's routing (pid $OLD) the new one maps the rings again" ||
+	diag "$(grep routing.net.d "$(log_of d)" | tail -n 5)"
+wait_until 20000 line_ok && "$ECHO" --node "$(node_of a)" --ipcp net.a send "$ADDR_D" 100 >"$T_RUN/send3.out" 2>&1
+ok $? "the echo that never re-attached answers through it: $(cat "$T_RUN/send3.out")" || show_routes
 
 # ---- stop ------------------------------------------------------------------------
 kill $ECHO_PID 2>/dev/null
