@@ -96,7 +96,7 @@ ok $? "a still reaches b, d still reaches c" || show_routes
 # ---- a layer below that comes up later ------------------------------------
 irm_x a ipcp bootstrap name udp2.a type udp4 layer lo2 ip 127.0.0.1 port $((PD + 1)) \
 	>"$T_RUN/boot.udp2.a.out" 2>&1 &&
-	wait_until 6000 grep -q "name net.a registered in IPCP udp2.a" "$T_RUN/$(node_of a).irmd.log" &&
+	wait_until 15000 grep -q "name net.a registered in IPCP udp2.a" "$T_RUN/$(node_of a).irmd.log" &&
 	grep -q "name net registered in IPCP udp2.a" "$T_RUN/$(node_of a).irmd.log"
 ok $? "a shim bootstrapped later gets a's IPCP name and layer name registered"
 
