@@ -3,6 +3,7 @@
  * window, the allocation blob codec and the Ed25519 identity helpers.
  */
 #include "flow_crypt.h"
+#include "wire.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -60,23 +61,6 @@ void flow_crypt_wipe(struct flow_crypt *c)
     sodium_memzero(c, sizeof(*c));
 }
 
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* Nonce: 4 zero bytes, then the counter as on the wire. */
 static void make_nonce(uint8_t n[crypto_aead_chacha20poly1305_IETF_NPUBBYTES],
                        const uint8_t *ctr)
@@ -95,7 +79,7 @@ int flow_crypt_seal(struct flow_crypt *c, uint8_t *pkt, size_t len, size_t cap)
         return -EMSGSIZE;
     if (c->tx_ctr >= FLOW_CRYPT_MAX_PACKETS)
         return -EKEYEXPIRED;
-    put64(pkt, c->tx_ctr++);
+    wire_put64(pkt, c->tx_ctr++);
     make_nonce(nonce, pkt);
     crypto_aead_chacha20poly1305_ietf_encrypt_detached(
         m, m + len, NULL, m, len, pkt, FLOW_CRYPT_CTR_LEN, NULL, nonce, c->tx_key);
@@ -155,7 +139,7 @@ int flow_crypt_open(struct flow_crypt *c, uint8_t *pkt, size_t len)
         c->st.rx_short++;
         return -EBADMSG;
     }
-    ctr = get64(pkt);
+    ctr = wire_get64(pkt);
     /* The cheap checks first; the window moves only after authentication,
      * so a forged counter cannot push it forward. */
     if (c->rx_any && ctr <= c->rx_top) {

@@ -2,22 +2,10 @@
  * frcp_hdr.c - the FRCP header codec (layout in frcp.h), validated decode.
  */
 #include "frcp.h"
+#include "wire.h"
 
 #include <assert.h>
 #include <errno.h>
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 int frcp_hdr_encode(const struct frcp_hdr *h, uint8_t *buf, size_t cap)
 {
@@ -30,11 +18,11 @@ int frcp_hdr_encode(const struct frcp_hdr *h, uint8_t *buf, size_t cap)
     buf[1] = (uint8_t)(h->window >> 16);
     buf[2] = (uint8_t)(h->window >> 8);
     buf[3] = (uint8_t)h->window;
-    put32(buf + 4, h->seqno);
-    put32(buf + 8, h->ackno);
+    wire_put32(buf + 4, h->seqno);
+    wire_put32(buf + 8, h->ackno);
     if (h->flags & FRCP_F_SACK) {
-        put32(buf + 12, (uint32_t)(h->sack >> 32));
-        put32(buf + 16, (uint32_t)h->sack);
+        wire_put32(buf + 12, (uint32_t)(h->sack >> 32));
+        wire_put32(buf + 16, (uint32_t)h->sack);
     }
     return (int)len;
 }
@@ -51,13 +39,13 @@ int frcp_hdr_decode(struct frcp_hdr *h, const uint8_t *buf, size_t len)
     if ((h->flags & (FRCP_F_FC | FRCP_F_SACK)) && !(h->flags & FRCP_F_ACK))
         return -EPROTO;
     h->window = (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 | buf[3];
-    h->seqno = get32(buf + 4);
-    h->ackno = get32(buf + 8);
+    h->seqno = wire_get32(buf + 4);
+    h->ackno = wire_get32(buf + 8);
     h->sack = 0;
     if (!(h->flags & FRCP_F_SACK))
         return FRCP_HDR_LEN;
     if (len < FRCP_HDR_MAX)
         return -EBADMSG;
-    h->sack = (uint64_t)get32(buf + 12) << 32 | get32(buf + 16);
+    h->sack = (uint64_t)wire_get32(buf + 12) << 32 | wire_get32(buf + 16);
     return FRCP_HDR_MAX;
 }

@@ -2,35 +2,12 @@
  * dht_msg.c - encode and decode the DHT's messages.
  */
 #include "dht_msg.h"
+#include "wire.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)(v >> 32));
-    put32(p + 4, (uint32_t)v);
-}
 
 /*
  * A message (L = the layer's hash length, 16..64 bytes):
@@ -129,19 +106,19 @@ int dht_msg_encode(const struct dht_msg *m, uint8_t *buf, size_t len)
     buf[3] = (uint8_t)m->n_values;
     buf[4] = (uint8_t)m->n_contacts;
     buf[5] = buf[6] = buf[7] = 0;
-    put32(buf + 8, m->cookie);
-    put64(buf + 12, m->src_addr);
+    wire_put32(buf + 8, m->cookie);
+    wire_put64(buf + 12, m->src_addr);
     p = buf + DHT_MSG_HDR;
     memcpy(p, m->src_id, m->id_len);
     p += m->id_len;
     memcpy(p, m->key, m->id_len);
     p += m->id_len;
     for (size_t i = 0; i < m->n_values; i++, p += DHT_MSG_VALUE_LEN) {
-        put64(p, m->values[i].addr);
-        put32(p + 8, m->values[i].ttl);
+        wire_put64(p, m->values[i].addr);
+        wire_put32(p + 8, m->values[i].ttl);
     }
     for (size_t i = 0; i < m->n_contacts; i++, p += 8 + m->id_len) {
-        put64(p, m->contacts[i].addr);
+        wire_put64(p, m->contacts[i].addr);
         memcpy(p + 8, m->contacts[i].id, m->id_len);
     }
     return (int)n;
@@ -165,8 +142,8 @@ int dht_msg_decode(const uint8_t *buf, size_t len, size_t id_len, struct dht_msg
     m->id_len = id_len;
     m->n_values = buf[3];
     m->n_contacts = buf[4];
-    m->cookie = get32(buf + 8);
-    m->src_addr = get64(buf + 12);
+    m->cookie = wire_get32(buf + 8);
+    m->src_addr = wire_get64(buf + 12);
     if (len != dht_msg_len(m)) {
         m->n_values = m->n_contacts = 0;
         return -EBADMSG;
@@ -177,11 +154,11 @@ int dht_msg_decode(const uint8_t *buf, size_t len, size_t id_len, struct dht_msg
     memcpy(m->key, p, id_len);
     p += id_len;
     for (size_t i = 0; i < m->n_values; i++, p += DHT_MSG_VALUE_LEN) {
-        m->values[i].addr = get64(p);
-        m->values[i].ttl = get32(p + 8);
+        m->values[i].addr = wire_get64(p);
+        m->values[i].ttl = wire_get32(p + 8);
     }
     for (size_t i = 0; i < m->n_contacts; i++, p += 8 + id_len) {
-        m->contacts[i].addr = get64(p);
+        m->contacts[i].addr = wire_get64(p);
         memcpy(m->contacts[i].id, p + 8, id_len);
     }
     return msg_check(m);

@@ -4,46 +4,12 @@
  * back to the same bytes.
  */
 #include "fa_msg.h"
+#include "wire.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)(v >> 32));
-    put32(p + 4, (uint32_t)v);
-}
 
 int fa_msg_qos_check(const qosspec_t *q)
 {
@@ -142,17 +108,17 @@ static void req_put(const struct fa_msg *m, uint8_t *b)
 {
     const qosspec_t *q = &m->qos;
 
-    put16(b + 2, (uint16_t)m->blob_len);
-    put64(b + 4, m->req_id);
-    put64(b + 12, m->s_addr);
-    put64(b + 20, m->s_eid);
-    put64(b + 28, q->bandwidth);
-    put32(b + 36, q->delay);
-    put32(b + 40, q->loss);
-    put32(b + 44, q->ber);
-    put32(b + 48, q->max_gap);
-    put32(b + 52, q->timeout);
-    put32(b + 56, m->max_sdu);
+    wire_put16(b + 2, (uint16_t)m->blob_len);
+    wire_put64(b + 4, m->req_id);
+    wire_put64(b + 12, m->s_addr);
+    wire_put64(b + 20, m->s_eid);
+    wire_put64(b + 28, q->bandwidth);
+    wire_put32(b + 36, q->delay);
+    wire_put32(b + 40, q->loss);
+    wire_put32(b + 44, q->ber);
+    wire_put32(b + 48, q->max_gap);
+    wire_put32(b + 52, q->timeout);
+    wire_put32(b + 56, m->max_sdu);
     b[60] = q->availability;
     b[61] = q->in_order;
     b[62] = (uint8_t)m->hash_len;
@@ -168,17 +134,17 @@ static size_t req_get(const uint8_t *b, size_t len, struct fa_msg *m)
 
     if (len < FA_REQ_LEN)
         return 0;
-    m->blob_len = get16(b + 2);
-    m->req_id = get64(b + 4);
-    m->s_addr = get64(b + 12);
-    m->s_eid = get64(b + 20);
-    q->bandwidth = get64(b + 28);
-    q->delay = get32(b + 36);
-    q->loss = get32(b + 40);
-    q->ber = get32(b + 44);
-    q->max_gap = get32(b + 48);
-    q->timeout = get32(b + 52);
-    m->max_sdu = get32(b + 56);
+    m->blob_len = wire_get16(b + 2);
+    m->req_id = wire_get64(b + 4);
+    m->s_addr = wire_get64(b + 12);
+    m->s_eid = wire_get64(b + 20);
+    q->bandwidth = wire_get64(b + 28);
+    q->delay = wire_get32(b + 36);
+    q->loss = wire_get32(b + 40);
+    q->ber = wire_get32(b + 44);
+    q->max_gap = wire_get32(b + 48);
+    q->timeout = wire_get32(b + 52);
+    m->max_sdu = wire_get32(b + 56);
     q->availability = b[60];
     q->in_order = b[61];
     m->hash_len = b[62];
@@ -210,11 +176,11 @@ static size_t req_get(const uint8_t *b, size_t len, struct fa_msg *m)
  */
 static void reply_put(const struct fa_msg *m, uint8_t *b)
 {
-    put16(b + 2, (uint16_t)m->blob_len);
-    put32(b + 4, (uint32_t)m->response);
-    put64(b + 8, m->req_id);
-    put64(b + 16, m->s_eid);
-    put64(b + 24, m->d_eid);
+    wire_put16(b + 2, (uint16_t)m->blob_len);
+    wire_put32(b + 4, (uint32_t)m->response);
+    wire_put64(b + 8, m->req_id);
+    wire_put64(b + 16, m->s_eid);
+    wire_put64(b + 24, m->d_eid);
     if (m->blob_len > 0)
         memcpy(b + FA_REPLY_LEN, m->blob, m->blob_len);
 }
@@ -223,11 +189,11 @@ static size_t reply_get(const uint8_t *b, size_t len, struct fa_msg *m)
 {
     if (len < FA_REPLY_LEN)
         return 0;
-    m->blob_len = get16(b + 2);
-    m->response = (int32_t)get32(b + 4);
-    m->req_id = get64(b + 8);
-    m->s_eid = get64(b + 16);
-    m->d_eid = get64(b + 24);
+    m->blob_len = wire_get16(b + 2);
+    m->response = (int32_t)wire_get32(b + 4);
+    m->req_id = wire_get64(b + 8);
+    m->s_eid = wire_get64(b + 16);
+    m->d_eid = wire_get64(b + 24);
     if (len - FA_REPLY_LEN < m->blob_len)
         return 0;
     m->blob = m->blob_len > 0 ? b + FA_REPLY_LEN : NULL;
@@ -252,18 +218,18 @@ static size_t reply_get(const uint8_t *b, size_t len, struct fa_msg *m)
  */
 static void short_put(const struct fa_msg *m, uint8_t *b)
 {
-    put16(b + 2, m->ece);
-    put64(b + 4, m->s_eid);
-    put64(b + 12, m->d_eid);
+    wire_put16(b + 2, m->ece);
+    wire_put64(b + 4, m->s_eid);
+    wire_put64(b + 12, m->d_eid);
 }
 
 static size_t short_get(const uint8_t *b, size_t len, struct fa_msg *m)
 {
     if (len < FA_UPDATE_LEN)
         return 0;
-    m->ece = get16(b + 2);
-    m->s_eid = get64(b + 4);
-    m->d_eid = get64(b + 12);
+    m->ece = wire_get16(b + 2);
+    m->s_eid = wire_get64(b + 4);
+    m->d_eid = wire_get64(b + 12);
     /* A newer version may use these bytes of a DEALLOC (docs/fa.md). */
     if (m->type == FA_FLOW_DEALLOC && m->version > FA_MSG_VERSION)
         m->ece = 0;

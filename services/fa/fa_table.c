@@ -3,6 +3,7 @@
  * and one list (for expiry and export); released eids in a ring.
  */
 #include "fa_table.h"
+#include "wire.h"
 
 #include "fa_msg.h"
 
@@ -395,28 +396,6 @@ void fa_table_foreach(const struct fa_table *t, void (*fn)(void *arg, const stru
 
 /* ---- snapshot ---- */
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)(v >> 32));
-    put32(p + 4, (uint32_t)v);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
 /* FNV-1a, 64 bits: catches the bit flips and torn writes a structural
  * check lets through (a changed address or deadline). */
 static uint64_t snap_sum(const uint8_t *p, size_t len)
@@ -452,19 +431,19 @@ size_t fa_table_export_len(const struct fa_table *t)
  */
 static void rec_put(const struct fa_flow *f, uint8_t *r)
 {
-    put64(r, f->eid);
-    put64(r + 8, f->peer_eid);
-    put64(r + 16, f->peer_addr);
-    put64(r + 24, f->req_id);
-    put64(r + 32, f->deadline);
-    put64(r + 40, f->qos.bandwidth);
-    put32(r + 48, f->qos.delay);
-    put32(r + 52, f->qos.loss);
-    put32(r + 56, f->qos.ber);
-    put32(r + 60, f->qos.max_gap);
-    put32(r + 64, f->qos.timeout);
-    put32(r + 68, f->max_sdu);
-    put32(r + 72, f->flow_id);
+    wire_put64(r, f->eid);
+    wire_put64(r + 8, f->peer_eid);
+    wire_put64(r + 16, f->peer_addr);
+    wire_put64(r + 24, f->req_id);
+    wire_put64(r + 32, f->deadline);
+    wire_put64(r + 40, f->qos.bandwidth);
+    wire_put32(r + 48, f->qos.delay);
+    wire_put32(r + 52, f->qos.loss);
+    wire_put32(r + 56, f->qos.ber);
+    wire_put32(r + 60, f->qos.max_gap);
+    wire_put32(r + 64, f->qos.timeout);
+    wire_put32(r + 68, f->max_sdu);
+    wire_put32(r + 72, f->flow_id);
     r[76] = f->state;
     r[77] = f->outbound;
     r[78] = f->qos.availability;
@@ -475,19 +454,19 @@ static void rec_put(const struct fa_flow *f, uint8_t *r)
 static int rec_get(const uint8_t *r, struct fa_flow *f)
 {
     memset(f, 0, sizeof(*f));
-    f->eid = get64(r);
-    f->peer_eid = get64(r + 8);
-    f->peer_addr = get64(r + 16);
-    f->req_id = get64(r + 24);
-    f->deadline = get64(r + 32);
-    f->qos.bandwidth = get64(r + 40);
-    f->qos.delay = get32(r + 48);
-    f->qos.loss = get32(r + 52);
-    f->qos.ber = get32(r + 56);
-    f->qos.max_gap = get32(r + 60);
-    f->qos.timeout = get32(r + 64);
-    f->max_sdu = get32(r + 68);
-    f->flow_id = get32(r + 72);
+    f->eid = wire_get64(r);
+    f->peer_eid = wire_get64(r + 8);
+    f->peer_addr = wire_get64(r + 16);
+    f->req_id = wire_get64(r + 24);
+    f->deadline = wire_get64(r + 32);
+    f->qos.bandwidth = wire_get64(r + 40);
+    f->qos.delay = wire_get32(r + 48);
+    f->qos.loss = wire_get32(r + 52);
+    f->qos.ber = wire_get32(r + 56);
+    f->qos.max_gap = wire_get32(r + 60);
+    f->qos.timeout = wire_get32(r + 64);
+    f->max_sdu = wire_get32(r + 68);
+    f->flow_id = wire_get32(r + 72);
     f->state = r[76];
     f->outbound = r[77] != 0;
     f->qos.availability = r[78];
@@ -513,14 +492,14 @@ long fa_table_export(const struct fa_table *t, uint8_t *buf, size_t len)
     if (len < n)
         return -EMSGSIZE;
     memset(buf, 0, FA_SNAP_HDR_LEN);
-    put32(buf, FA_SNAP_MAGIC);
+    wire_put32(buf, FA_SNAP_MAGIC);
     buf[4] = FA_SNAP_VERSION;
-    put32(buf + 8, (uint32_t)t->count);
+    wire_put32(buf + 8, (uint32_t)t->count);
     for (const struct fa_flow *f = t->all; f != NULL; f = f->next_all) {
         rec_put(f, r);
         r += FA_SNAP_REC_LEN;
     }
-    put64(r, snap_sum(buf, (size_t)(r - buf)));
+    wire_put64(r, snap_sum(buf, (size_t)(r - buf)));
     return (long)n;
 }
 
@@ -533,15 +512,15 @@ int fa_table_import(struct fa_table *t, const uint8_t *buf, size_t len)
     assert(t != NULL && (buf != NULL || len == 0));
     if (t->count > 0)
         return -EBUSY;
-    if (len < FA_SNAP_HDR_LEN + FA_SNAP_SUM_LEN || get32(buf) != FA_SNAP_MAGIC ||
+    if (len < FA_SNAP_HDR_LEN + FA_SNAP_SUM_LEN || wire_get32(buf) != FA_SNAP_MAGIC ||
         buf[4] != FA_SNAP_VERSION || memcmp(buf + 5, zero, 3) != 0 ||
         memcmp(buf + 12, zero, 4) != 0)
         return -EBADMSG;
-    count = get32(buf + 8);
+    count = wire_get32(buf + 8);
     body = len - FA_SNAP_HDR_LEN - FA_SNAP_SUM_LEN;
     if (body % FA_SNAP_REC_LEN != 0 || body / FA_SNAP_REC_LEN != count)
         return -EBADMSG;
-    if (get64(buf + len - FA_SNAP_SUM_LEN) != snap_sum(buf, len - FA_SNAP_SUM_LEN))
+    if (wire_get64(buf + len - FA_SNAP_SUM_LEN) != snap_sum(buf, len - FA_SNAP_SUM_LEN))
         return -EBADMSG;
     if (count > t->max_flows)
         return -ENOSPC;

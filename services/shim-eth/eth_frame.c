@@ -3,22 +3,12 @@
  * front of each payload, parsed from each received frame.
  */
 #include "eth_frame.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <string.h>
 
 const uint8_t eth_broadcast[ETH_MAC_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-
-static inline void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static inline uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 size_t eth_fmt_max_sdu(const struct eth_fmt *fmt, uint32_t mtu)
 {
@@ -73,17 +63,17 @@ size_t eth_frame_write(const struct eth_fmt *fmt, uint8_t *hdr, const uint8_t *d
     memcpy(hdr, dst, ETH_MAC_LEN);
     memcpy(hdr + ETH_MAC_LEN, src, ETH_MAC_LEN);
     if (fmt->framing == ETH_FRAMING_LLC) {
-        put16(hdr + 12, (uint16_t)(3 + 4 + len));
+        wire_put16(hdr + 12, (uint16_t)(3 + 4 + len));
         hdr[14] = fmt->sap;
         hdr[15] = fmt->sap;
         hdr[16] = ETH_LLC_CTRL;
-        put16(hdr + 17, eid);
-        put16(hdr + 19, len);
+        wire_put16(hdr + 17, eid);
+        wire_put16(hdr + 19, len);
         return ETH_LLC_HDR_LEN;
     }
-    put16(hdr + 12, fmt->ethertype);
-    put16(hdr + 14, eid);
-    put16(hdr + 16, len);
+    wire_put16(hdr + 12, fmt->ethertype);
+    wire_put16(hdr + 14, eid);
+    wire_put16(hdr + 16, len);
     return ETH_DIX_HDR_LEN;
 }
 
@@ -95,7 +85,7 @@ int eth_frame_parse(const struct eth_fmt *fmt, const uint8_t *buf, size_t n,
 
     if (n < ETH_HDR_LEN)
         return -EBADMSG;
-    type = get16(buf + 12);
+    type = wire_get16(buf + 12);
     if (fmt->framing == ETH_FRAMING_LLC) {
         if (type >= ETH_TYPE_MIN)
             return -EPROTOTYPE; /* an ethertype, not an 802.3 length */
@@ -106,8 +96,8 @@ int eth_frame_parse(const struct eth_fmt *fmt, const uint8_t *buf, size_t n,
         if (type > ETH_LLC_MAX_LEN || type < 3 + 4 || n < ETH_HDR_LEN + (size_t)type)
             return -EBADMSG;
         room = (size_t)type - 3 - 4;
-        out->eid = get16(buf + 17);
-        out->len = get16(buf + 19);
+        out->eid = wire_get16(buf + 17);
+        out->len = wire_get16(buf + 19);
         out->hdr_len = ETH_LLC_HDR_LEN;
     } else {
         if (type != fmt->ethertype)
@@ -115,8 +105,8 @@ int eth_frame_parse(const struct eth_fmt *fmt, const uint8_t *buf, size_t n,
         if (n < ETH_DIX_HDR_LEN)
             return -EBADMSG;
         room = n - ETH_DIX_HDR_LEN;
-        out->eid = get16(buf + 14);
-        out->len = get16(buf + 16);
+        out->eid = wire_get16(buf + 14);
+        out->len = wire_get16(buf + 16);
         out->hdr_len = ETH_DIX_HDR_LEN;
     }
     if (out->len > room)

@@ -3,6 +3,7 @@
  * every byte (the answer comes from the network).
  */
 #include "dns_msg.h"
+#include "wire.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,17 +14,6 @@
 #define DNS_HDR_LEN  12
 #define DNS_CLASS_IN 1
 #define DNS_PTR_HOPS 16 /* compression pointers followed in one name */
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 /* "a.b" as labels: 1 a 1 b 0. The length, or -EINVAL / -EMSGSIZE. */
 static int name_put(const char *name, uint8_t *buf, size_t len)
@@ -77,14 +67,14 @@ int dns_query_build(uint16_t id, const char *name, uint16_t qtype, uint8_t *buf,
     if (len < DNS_HDR_LEN + 4)
         return -EMSGSIZE;
     memset(buf, 0, DNS_HDR_LEN);
-    put16(buf, id);
-    put16(buf + 2, 0x0100); /* a standard query, recursion desired */
-    put16(buf + 4, 1);
+    wire_put16(buf, id);
+    wire_put16(buf + 2, 0x0100); /* a standard query, recursion desired */
+    wire_put16(buf + 4, 1);
     n = name_put(name, buf + DNS_HDR_LEN, len - DNS_HDR_LEN - 4);
     if (n < 0)
         return n;
-    put16(buf + DNS_HDR_LEN + n, qtype);
-    put16(buf + DNS_HDR_LEN + n + 2, DNS_CLASS_IN);
+    wire_put16(buf + DNS_HDR_LEN + n, qtype);
+    wire_put16(buf + DNS_HDR_LEN + n + 2, DNS_CLASS_IN);
     return DNS_HDR_LEN + n + 4;
 }
 
@@ -128,7 +118,7 @@ static bool name_is(const uint8_t *buf, size_t len, size_t pos, const char *want
         if ((buf[pos] & 0xc0) == 0xc0) {
             if (pos + 2 > len || ++hops > DNS_PTR_HOPS)
                 return false;
-            pos = (size_t)get16(buf + pos) & 0x3fff;
+            pos = (size_t)wire_get16(buf + pos) & 0x3fff;
             continue;
         }
         if ((buf[pos] & 0xc0) != 0)
@@ -155,11 +145,11 @@ int dns_answer_parse(const uint8_t *buf, size_t len, uint16_t id, const char *na
     uint16_t flags, qd, an;
     bool asked = false;
 
-    if (len < DNS_HDR_LEN || get16(buf) != id)
+    if (len < DNS_HDR_LEN || wire_get16(buf) != id)
         return -EBADMSG;
-    flags = get16(buf + 2);
-    qd = get16(buf + 4);
-    an = get16(buf + 6);
+    flags = wire_get16(buf + 2);
+    qd = wire_get16(buf + 4);
+    an = wire_get16(buf + 6);
     if ((flags & 0x8000) == 0 || (flags & 0x7800) != 0)
         return -EBADMSG; /* not an answer to a standard query */
     for (uint16_t i = 0; i < qd; i++) {
@@ -167,8 +157,8 @@ int dns_answer_parse(const uint8_t *buf, size_t len, uint16_t id, const char *na
 
         if (name_skip(buf, len, &pos) < 0 || pos + 4 > len)
             return -EBADMSG;
-        if (name_is(buf, len, q, name) && get16(buf + pos) == qtype &&
-            get16(buf + pos + 2) == DNS_CLASS_IN)
+        if (name_is(buf, len, q, name) && wire_get16(buf + pos) == qtype &&
+            wire_get16(buf + pos + 2) == DNS_CLASS_IN)
             asked = true;
         pos += 4;
     }
@@ -188,10 +178,10 @@ int dns_answer_parse(const uint8_t *buf, size_t len, uint16_t id, const char *na
 
         if (name_skip(buf, len, &pos) < 0 || pos + 10 > len)
             return -EBADMSG;
-        type = get16(buf + pos);
-        class = get16(buf + pos + 2);
-        ttl = (uint32_t)get16(buf + pos + 4) << 16 | get16(buf + pos + 6);
-        rdlen = get16(buf + pos + 8);
+        type = wire_get16(buf + pos);
+        class = wire_get16(buf + pos + 2);
+        ttl = (uint32_t)wire_get16(buf + pos + 4) << 16 | wire_get16(buf + pos + 6);
+        rdlen = wire_get16(buf + pos + 8);
         pos += 10;
         if (pos + rdlen > len)
             return -EBADMSG;

@@ -2,34 +2,11 @@
  * udp_msg.c - encode and parse the UDP shim's datagrams.
  */
 #include "udp_msg.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)(v >> 32));
-    put32(p + 4, (uint32_t)v);
-}
 
 /*
  * A datagram:
@@ -46,13 +23,13 @@ int udp_data_parse(const uint8_t *buf, size_t len, uint32_t *eid)
 {
     if (len < UDP_EID_LEN)
         return -EBADMSG;
-    *eid = get32(buf);
+    *eid = wire_get32(buf);
     return 0;
 }
 
 void udp_data_put_eid(uint8_t *hdr, uint32_t eid)
 {
-    put32(hdr, eid);
+    wire_put32(hdr, eid);
 }
 
 /*
@@ -122,16 +99,16 @@ int udp_mgmt_encode(const struct udp_mgmt *m, uint8_t *buf, size_t len)
         return -EINVAL;
     if (len < n)
         return -EMSGSIZE;
-    put32(buf, UDP_EID_MGMT);
-    put32(buf + 4, m->s_eid);
-    put32(buf + 8, m->d_eid);
-    put32(buf + 12, (uint32_t)m->response);
-    put64(buf + 16, req ? q->bandwidth : 0);
-    put32(buf + 24, req ? q->delay : 0);
-    put32(buf + 28, req ? q->loss : 0);
-    put32(buf + 32, req ? q->ber : 0);
-    put32(buf + 36, req ? q->max_gap : 0);
-    put32(buf + 40, req ? q->timeout : 0);
+    wire_put32(buf, UDP_EID_MGMT);
+    wire_put32(buf + 4, m->s_eid);
+    wire_put32(buf + 8, m->d_eid);
+    wire_put32(buf + 12, (uint32_t)m->response);
+    wire_put64(buf + 16, req ? q->bandwidth : 0);
+    wire_put32(buf + 24, req ? q->delay : 0);
+    wire_put32(buf + 28, req ? q->loss : 0);
+    wire_put32(buf + 32, req ? q->ber : 0);
+    wire_put32(buf + 36, req ? q->max_gap : 0);
+    wire_put32(buf + 40, req ? q->timeout : 0);
     buf[44] = m->code;
     buf[45] = req ? q->availability : 0;
     buf[46] = req ? q->in_order : 0;
@@ -145,17 +122,17 @@ int udp_mgmt_parse(const uint8_t *buf, size_t len, struct udp_mgmt *m)
     qosspec_t *q = &m->qos;
 
     memset(m, 0, sizeof(*m));
-    if (len < UDP_MGMT_LEN || len > UDP_MGMT_MAX || get32(buf) != UDP_EID_MGMT)
+    if (len < UDP_MGMT_LEN || len > UDP_MGMT_MAX || wire_get32(buf) != UDP_EID_MGMT)
         return -EBADMSG;
-    m->s_eid = get32(buf + 4);
-    m->d_eid = get32(buf + 8);
-    m->response = (int32_t)get32(buf + 12);
-    q->bandwidth = get64(buf + 16);
-    q->delay = get32(buf + 24);
-    q->loss = get32(buf + 28);
-    q->ber = get32(buf + 32);
-    q->max_gap = get32(buf + 36);
-    q->timeout = get32(buf + 40);
+    m->s_eid = wire_get32(buf + 4);
+    m->d_eid = wire_get32(buf + 8);
+    m->response = (int32_t)wire_get32(buf + 12);
+    q->bandwidth = wire_get64(buf + 16);
+    q->delay = wire_get32(buf + 24);
+    q->loss = wire_get32(buf + 28);
+    q->ber = wire_get32(buf + 32);
+    q->max_gap = wire_get32(buf + 36);
+    q->timeout = wire_get32(buf + 40);
     m->code = buf[44];
     q->availability = buf[45];
     q->in_order = buf[46];

@@ -1,9 +1,9 @@
 /*
  * wire.h - reads and writes of big-endian (network byte order) integers
- * at any alignment, for the routing service's codecs.
+ * at any alignment, for every codec of bytes on the wire.
  */
-#ifndef OUROBUS_ROUTING_WIRE_H
-#define OUROBUS_ROUTING_WIRE_H
+#ifndef OUROBUS_WIRE_H
+#define OUROBUS_WIRE_H
 
 #include <stdint.h>
 
