@@ -7,6 +7,7 @@
 
 #include "bus_server.h"
 #include "enroll.h"
+#include "hash.h"
 #include "log.h"
 #include "ls.h"
 #include "mgmt.h"
@@ -332,7 +333,14 @@ static int on_mgmt_attach(void *arg, const struct bus_request *req, struct bus_r
     if (run_folder_shm_name(service_run_folder(r->svc), "pool", out.pool, sizeof(out.pool)) < 0)
         return -ENAMETOOLONG;
     pthread_mutex_lock(&r->lock);
-    out.addr = r->booted ? r->addr : 0;
+    if (r->booted) {
+        int hl = hash_len(r->conf.layer_info.dir_hash_algo);
+
+        out.addr = r->addr;
+        out.addr_size = r->conf.unicast.dt.addr_size;
+        out.eid_size = r->conf.unicast.dt.eid_size;
+        out.hash_len = hl > 0 ? (uint32_t)hl : 0;
+    }
     pthread_mutex_unlock(&r->lock);
     return bus_reply_encode(rep, ROUTING_MGMT_RINGS_FIELDS, &out);
 }
