@@ -76,7 +76,7 @@ static int type_rank(enum ipcp_type type)
 
 /* Look for a program next to this daemon (an installed tree, or the build
  * tree where each service has its folder), then in PATH. */
-static int find_program(struct irmd *d, const char *prog, char *out, size_t len)
+int ipcps_find_program(struct irmd *d, const char *prog, char *out, size_t len)
 {
     const char *path = getenv("PATH");
     const char *svc = prog + strlen("ourobus-");
@@ -122,6 +122,7 @@ int ipcps_init(struct irmd *d)
 
 void ipcps_fini(struct irmd *d)
 {
+    companions_fini(d);
     call_pool_destroy(&d->calls);
     /* Timers that never fired (a grace period, a restart) own their arg. */
     while (d->ipcp_timers != NULL) {
@@ -148,7 +149,7 @@ static pid_t spawn_ipcp(struct irmd *d, struct reg_ipcp *i)
     pid_t pid;
     int err;
 
-    if (bin == NULL || find_program(d, bin, path, sizeof(path)) < 0)
+    if (bin == NULL || ipcps_find_program(d, bin, path, sizeof(path)) < 0)
         return -EIPCPTYPE;
     while (environ[n] != NULL)
         n++;
@@ -289,7 +290,7 @@ int ipcps_create(struct irmd *d, const char *name, enum ipcp_type type, struct b
         return -EIPCPTYPE;
     }
     if (ipcp_binary(type) == NULL ||
-        find_program(d, ipcp_binary(type), path, sizeof(path)) < 0) {
+        ipcps_find_program(d, ipcp_binary(type), path, sizeof(path)) < 0) {
         log_warn("IPCP %s: %s is not installed", name,
                  ipcp_binary(type) ? ipcp_binary(type) : "its daemon");
         return -EIPCPTYPE;
@@ -308,6 +309,8 @@ int ipcps_create(struct irmd *d, const char *name, enum ipcp_type type, struct b
     i->pid = pid;
     schedule(d, i, IRMD_IPCP_CALL_MS, on_create_timeout);
     persist_ipcp(d, i, true);
+    if (type == IPCP_UNICAST)
+        companions_start(d, name);
     if (rep == NULL)
         return 0; /* the node file's: nobody waits */
     i->create_ticket = bus_reply_defer(rep);
@@ -390,6 +393,8 @@ void ipcps_died(struct irmd *d, struct reg_ipcp *i, pid_t pid)
         log_err("IPCP %s: its daemon (pid %d) exited before it announced itself", i->name,
                 (int)pid);
         reply_create(d, i, -EIPCP);
+        if (i->type == IPCP_UNICAST)
+            companions_stop(d, i->name);
         broker_ipcp_down(d, pid);
         persist_ipcp(d, i, false);
         reg_ipcp_remove(&d->reg, i);
@@ -425,6 +430,8 @@ int ipcps_destroy(struct irmd *d, struct reg_ipcp *i)
     log_info("IPCP %s (pid %d) destroyed", i->name, (int)i->pid);
     i->spawned = false;
     i->timer_ticket = 0;
+    if (i->type == IPCP_UNICAST)
+        companions_stop(d, i->name);
     if (i->pid > 0)
         kill(i->pid, SIGTERM);
     close_flows(d, i, pid);
@@ -890,6 +897,8 @@ void ipcps_restore(struct irmd *d)
         pid_t pid;
         if (i == NULL)
             continue;
+        if (i->type == IPCP_UNICAST && i->spawned)
+            companions_start(d, i->name);
         pid = i->pid;
         if (pid > 0 && reg_proc_get(&d->reg, pid) == NULL) {
             /* Started, not yet announced when we stopped. */

@@ -144,6 +144,19 @@ pid_t procs_spawn(struct irmd *d, const struct reg_prog_bind *b);
 int ipcps_init(struct irmd *d);
 void ipcps_fini(struct irmd *d);
 
+/* Look for a program next to this daemon, then in PATH: 0 with its path in
+ * out, or -ENOENT. */
+int ipcps_find_program(struct irmd *d, const char *prog, char *out, size_t len);
+
+/* ---- companions.c: the fa and the directory of a unicast IPCP ---- */
+#define IRMD_COMPANIONS_MAX 128
+/* Start (or adopt, after our restart) the companions of IPCP ipcp. */
+void companions_start(struct irmd *d, const char *ipcp);
+/* Stop them (the IPCP is destroyed). */
+void companions_stop(struct irmd *d, const char *ipcp);
+/* Let go of them at exit (they run on). */
+void companions_fini(struct irmd *d);
+
 /* After persist_load: restart the IPCPs we started that are down, and
  * give the others their grace period. */
 void ipcps_restore(struct irmd *d);

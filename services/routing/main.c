@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "mgmt.h"
+#include "np1.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -124,6 +125,9 @@ int main(int argc, char **argv)
     snprintf(file, sizeof(file), "%s.routes", svc_name);
     if (run_folder_file(rf, file, r->routes_path, sizeof(r->routes_path)) < 0)
         goto fail_dev;
+    r->np1 = np1_new(r);
+    if (r->np1 == NULL)
+        goto fail_dev;
     /* After a restart the library bootstraps us again on the loop's first
      * turn, with the config the IRM daemon kept (routing_ops.bootstrap). */
     r->dev = ipcp_dev_new(r->svc, r->name, IPCP_UNICAST, &routing_ops, r);
@@ -133,12 +137,18 @@ int main(int argc, char **argv)
     }
     if (routing_serve_mgmt(r) < 0)
         log_warn("cannot serve the management rings: no companion can attach");
+    if (r->np1 == NULL || np1_serve(r->np1) < 0)
+        log_warn("cannot serve the fa and the directory: no flow can be allocated");
     log_info("running (pid %d)", (int)getpid());
     ret = service_run(r->svc) == 0 ? 0 : 1;
     routing_stop(r);
-    if (r->nbrs == NULL)
-        mgmt_destroy(&r->mgmt); /* else threads may still deliver: left to the exit */
-    ipcp_dev_destroy(&r->dev);
+    if (r->nbrs == NULL) { /* else threads may still deliver: left to the exit */
+        mgmt_destroy(&r->mgmt);
+        ipcp_dev_destroy(&r->dev);
+        np1_destroy(&r->np1);
+    } else {
+        ipcp_dev_destroy(&r->dev);
+    }
 fail_dev:
     pthread_mutex_destroy(&r->lock);
     service_destroy(&r->svc);

@@ -312,7 +312,7 @@ static void adj_run(struct nbrs *n, int id)
             continue;
         }
         if (h.eid != 0)
-            n->ops->recv(n->arg, id, h.eid, buf + hl, (size_t)r - (size_t)hl);
+            n->ops->recv(n->arg, id, &h, buf + hl, (size_t)r - (size_t)hl);
     }
     if (!atomic_load(&n->stop)) {
         log_info("adjacency down: neighbour %" PRIu64 " (%s)", addr, why);

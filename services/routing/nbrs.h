@@ -30,8 +30,9 @@
 struct nbrs_ops {
     void (*up)(void *arg, int id, uint64_t addr);
     void (*down)(void *arg, int id, uint64_t addr);
-    /* A DT packet for us to endpoint eid (not 0) arrived over id. */
-    void (*recv)(void *arg, int id, uint64_t eid, const uint8_t *buf, size_t len);
+    /* A DT packet for us to endpoint h->eid (not 0) arrived over id: its
+     * header h, its payload buf. */
+    void (*recv)(void *arg, int id, const struct dt_hdr *h, const uint8_t *buf, size_t len);
     /* A fresh flow opened with an enrollment request (buf, len): answer it
      * on fd; nbrs deallocates fd afterwards. */
     void (*enroll)(void *arg, int fd, const uint8_t *buf, size_t len);

@@ -12,6 +12,7 @@
 #include "ls.h"
 #include "mgmt.h"
 #include "nbrs.h"
+#include "np1.h"
 #include "pff.h"
 #include "routing.pb.h"
 #include "state_file.h"
@@ -44,13 +45,20 @@ static void on_down(void *arg, int id, uint64_t addr)
     ls_adj_down(r->ls, id, addr);
 }
 
-static void on_recv(void *arg, int id, uint64_t eid, const uint8_t *buf, size_t len)
+static void on_recv(void *arg, int id, const struct dt_hdr *h, const uint8_t *buf, size_t len)
 {
     struct routing *r = arg;
+    bool taken;
 
-    if (eid == EID_LSA)
+    if (h->eid == EID_LSA) {
         ls_recv(r->ls, id, buf, len);
-    else if (!mgmt_deliver(r->mgmt, eid, buf, len) && r->nbrs != NULL)
+        return;
+    }
+    if (h->eid <= MGMT_EID_MAX)
+        taken = mgmt_deliver(r->mgmt, h->eid, buf, len);
+    else
+        taken = r->np1 != NULL && np1_deliver(r->np1, h, buf, len);
+    if (!taken && r->nbrs != NULL)
         nbrs_count_drop(r->nbrs, FWD_DROP_NOEID);
 }
 
@@ -229,6 +237,8 @@ static int routing_bootstrap(void *ctx, const struct ipcp_config *conf)
         goto fail_nbrs;
     if (r->mgmt != NULL && mgmt_start(r->mgmt, &r->fmt, addr, dt->max_ttl, r->nbrs) < 0)
         log_warn("cannot read the management rings: no companion can send");
+    if (r->np1 != NULL && np1_start(r->np1) < 0)
+        log_warn("cannot start the N+1 send thread: applications cannot send");
     pthread_mutex_lock(&r->lock);
     r->booted = true;
     pthread_mutex_unlock(&r->lock);
@@ -252,13 +262,50 @@ out:
     return err;
 }
 
+static int routing_reg(void *ctx, const uint8_t *hash, size_t len)
+{
+    struct routing *r = ctx;
+
+    return r->np1 != NULL ? np1_reg(r->np1, hash, len) : -ENOMEM;
+}
+
+static int routing_unreg(void *ctx, const uint8_t *hash, size_t len)
+{
+    struct routing *r = ctx;
+
+    return r->np1 != NULL ? np1_unreg(r->np1, hash, len) : -ENOMEM;
+}
+
 static int routing_query(void *ctx, const uint8_t *hash, size_t len, int timeout_ms)
 {
-    (void)ctx;
-    (void)hash;
-    (void)len;
-    (void)timeout_ms;
-    return -ENAME; /* no directory yet */
+    struct routing *r = ctx;
+
+    return r->np1 != NULL && r->booted ? np1_query(r->np1, hash, len, timeout_ms) : -ENAME;
+}
+
+static int routing_flow_alloc(void *ctx, struct np1_flow *f, const uint8_t *hash, size_t len,
+                              int timeout_ms)
+{
+    struct routing *r = ctx;
+
+    if (!r->booted || r->np1 == NULL)
+        return -EIPCPSTATE;
+    return np1_flow_alloc(r->np1, f, hash, len, timeout_ms);
+}
+
+static void routing_flow_dealloc(void *ctx, struct np1_flow *f)
+{
+    struct routing *r = ctx;
+
+    if (r->np1 != NULL)
+        np1_flow_dealloc(r->np1, f);
+}
+
+static int routing_flow_restore(void *ctx, struct np1_flow *f, const void *blob, size_t len)
+{
+    struct routing *r = ctx;
+
+    return r->np1 != NULL ? np1_flow_restore(r->np1, f, blob, len) : -ENOMEM;
 }
 
 static int routing_enroll(void *ctx, const char *dst, struct ipcp_config *conf, int timeout_ms)
@@ -295,7 +342,12 @@ static int routing_disconnect(void *ctx, const char *dst, const char *component,
 
 const struct ipcp_ops routing_ops = {
     .bootstrap = routing_bootstrap,
+    .reg = routing_reg,
+    .unreg = routing_unreg,
     .query = routing_query,
+    .flow_alloc = routing_flow_alloc,
+    .flow_dealloc = routing_flow_dealloc,
+    .flow_restore = routing_flow_restore,
     .enroll = routing_enroll,
     .connect = routing_connect,
     .disconnect = routing_disconnect,
@@ -306,6 +358,7 @@ void routing_stop(struct routing *r)
     if (r->below_timer >= 0)
         zloop_timer_end(service_loop(r->svc), r->below_timer);
     r->below_timer = -1;
+    np1_stop(r->np1);
     mgmt_stop(r->mgmt);
     nbrs_destroy(&r->nbrs);
     if (r->nbrs != NULL)

@@ -25,8 +25,9 @@
 #define PFF_NHOPS_MAX 8u    /* next hops of one entry (ECMP) */
 #define PFF_NHOP_IDS  4096u /* next hops are ids 0 .. PFF_NHOP_IDS - 1 */
 #define PFF_READERS                                                                            \
-    65u /* forwarding threads: reader ids 0 .. PFF_READERS - 1 (the
-                              * adjacencies, then the management rings) */
+    66u /* forwarding threads: reader ids 0 .. PFF_READERS - 1 (the
+                              * adjacencies, then the management rings, then
+                              * the N+1 flows' send thread) */
 
 struct pff_table;
 struct pff;

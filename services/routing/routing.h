@@ -21,6 +21,7 @@ struct nbrs;
 struct ls;
 struct pff;
 struct mgmt;
+struct np1;
 
 #define ROUTING_BELOW_MAX 16   /* IPCPs of the layers below */
 #define ROUTING_BELOW_MS  2000 /* between two looks for new ones */
@@ -43,6 +44,7 @@ struct routing {
     struct ls *ls;
     struct nbrs *nbrs;
     struct mgmt *mgmt; /* the companions' rings (mgmt.h) */
+    struct np1 *np1;   /* the N+1 flows, the fa and the directory (np1.h) */
 
     /* The IPCPs of the layers below our names are registered in (main
      * loop only), looked for again every ROUTING_BELOW_MS. */
