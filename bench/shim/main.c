@@ -28,7 +28,7 @@ static const char *const names[] = {
     [PATH_SHIM_ETH] = "bench-shim-eth",
 };
 
-static struct netns_pair net;
+static struct netns_line net;
 static uint32_t spin;
 
 static void usage(FILE *f)
@@ -50,7 +50,7 @@ static int job_round(const struct rtt_job *j, size_t n, struct samples *s)
 
     if (j->kind == PATH_UDP)
         return udp_ns_rtt(&net, n, j->size, s);
-    srv = flow_server_start(&net, spin);
+    srv = flow_server_start(&net, 1, spin);
     err = flow_rtt(names[j->kind], n, j->size, s);
     flow_server_stop(srv);
     return err;
@@ -66,7 +66,7 @@ static double stream_round(enum path kind, double secs, size_t size)
     if (kind == PATH_UDP) {
         err = udp_ns_stream(&net, secs, size, &pps, &count);
     } else {
-        pid_t srv = flow_server_start(&net, spin);
+        pid_t srv = flow_server_start(&net, 1, spin);
         err = flow_stream(names[kind], secs, size, &pps, &count);
         flow_server_stop(srv);
     }
@@ -132,9 +132,9 @@ static int layers_up(bool eth)
         return -1;
     }
     if (eth && (netns_irm(&net, 0, "ipcp bootstrap name eth.a layer eth type eth-dix dev %s",
-                          net.ifc[0]) != 0 ||
+                          net.link[0].ifc[0]) != 0 ||
                 netns_irm(&net, 1, "ipcp bootstrap name eth.b layer eth type eth-dix dev %s",
-                          net.ifc[1]) != 0 ||
+                          net.link[0].ifc[1]) != 0 ||
                 netns_irm(&net, 1, "bind program %s name %s", exe, names[PATH_SHIM_ETH]) != 0 ||
                 netns_irm(&net, 1, "name register %s layer eth", names[PATH_SHIM_ETH]) != 0)) {
         fprintf(stderr, "bench shim: cannot make the Ethernet layer\n");
@@ -183,7 +183,7 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     progress("two namespaces, a veth pair, a node in each");
-    if (netns_up(&net) < 0 || !netns_have(&net, SHIM_UDP)) {
+    if (netns_up(&net, 2, "shim") < 0 || !netns_have(&net, SHIM_UDP)) {
         if (!netns_have(&net, SHIM_UDP))
             fprintf(stderr, "bench shim: %s is not built\n", SHIM_UDP);
         netns_down(&net);

@@ -1,5 +1,5 @@
 /*
- * flow_path.c - echo and sink over flows through a layer, for bench shim.
+ * flow_path.c - echo, sink and allocations of flows through a layer.
  */
 #include "flow_path.h"
 
@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,7 +43,7 @@ int flow_report_map(bool server)
     if (rep != NULL)
         return 0;
     if (!server) {
-        rep_fd = memfd_create("bench-shim", MFD_CLOEXEC);
+        rep_fd = memfd_create("bench-flow-report", MFD_CLOEXEC);
         if (rep_fd < 0 || ftruncate(rep_fd, sizeof(*rep)) < 0)
             return -1;
         fd = rep_fd;
@@ -55,7 +56,6 @@ int flow_report_map(bool server)
     return 0;
 }
 
-/* Each flow starts with a command packet: 'E' echo, 'S' sink. */
 int flow_server_main(void)
 {
     static char buf[65536];
@@ -84,13 +84,16 @@ int flow_server_main(void)
             atomic_store(&rep->last_ns, last);
             atomic_store(&rep->got, got);
             atomic_store(&rep->done, 1);
+        } else if (n == 1 && buf[0] == 'C') {
+            /* flow_alloc_rate: nothing to do but free it, below */
         }
         flow_dealloc(fd);
     }
 }
 
 struct server_arg {
-    const struct netns_pair *p;
+    const struct netns_line *p;
+    int node;
 };
 
 /* A fresh program, not a fork: a forked child would talk to the node its
@@ -101,19 +104,21 @@ static int server_exec(void *arg)
     struct server_arg *a = arg;
     char exe[512];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    const char *base;
 
-    if (n <= 0 || netns_enter(a->p, 1) < 0)
+    if (n <= 0 || netns_enter(a->p, a->node) < 0)
         return 1;
     exe[n] = '\0';
+    base = strrchr(exe, '/') != NULL ? strrchr(exe, '/') + 1 : exe;
     /* dup2 onto itself keeps close-on-exec: clear it then. */
     if (rep_fd == REPORT_FD ? fcntl(REPORT_FD, F_SETFD, 0) < 0 : dup2(rep_fd, REPORT_FD) < 0)
         return 1;
-    setenv("OUROBUS_NODE", a->p->node[1], 1);
-    execl(exe, "bench_shim", "--server", (char *)NULL);
+    setenv("OUROBUS_NODE", a->p->node[a->node], 1);
+    execl(exe, base, "--server", (char *)NULL);
     return 127;
 }
 
-pid_t flow_server_start(const struct netns_pair *p, uint32_t spin_ns)
+pid_t flow_server_start(const struct netns_line *p, int i, uint32_t spin_ns)
 {
     static struct server_arg a;
     char v[16];
@@ -121,6 +126,7 @@ pid_t flow_server_start(const struct netns_pair *p, uint32_t spin_ns)
     if (flow_report_map(false) < 0)
         return -1;
     a.p = p;
+    a.node = i;
     snprintf(v, sizeof(v), "%u", spin_ns);
     setenv("OUROBUS_SPIN_NS", v, 1);
     return bench_fork(1, server_exec, &a);
@@ -153,7 +159,7 @@ int flow_rtt(const char *name, size_t n, size_t size, struct samples *out)
     size_t lost = 0;
 
     if (fd < 0) {
-        fprintf(stderr, "bench shim: flow to %s: %d\n", name, fd);
+        fprintf(stderr, "bench: flow to %s: %d\n", name, fd);
         return -1;
     }
     bench_pin(0);
@@ -205,4 +211,30 @@ int flow_stream(const char *name, double seconds, size_t size, double *pps, size
     *pps = (double)(*count - 1) * 1e9 /
            (double)(atomic_load(&rep->last_ns) - atomic_load(&rep->first_ns));
     return 0;
+}
+
+int flow_alloc_rate(const char *name, size_t n, double *per_s, size_t *failed)
+{
+    struct timespec t = {5, 0};
+    size_t ok = 0, in_row = 0;
+    uint64_t t0, t1;
+
+    bench_pin(0);
+    t0 = now_ns();
+    for (size_t i = 0; i < n && in_row < 10; i++) {
+        int fd = flow_alloc(name, NULL, &t);
+
+        if (fd < 0) {
+            in_row++;
+            continue;
+        }
+        in_row = 0;
+        if (flow_write(fd, "C", 1) == 1)
+            ok++;
+        flow_dealloc(fd);
+    }
+    t1 = now_ns();
+    *failed = n - ok;
+    *per_s = ok > 0 ? (double)ok * 1e9 / (double)(t1 - t0) : 0;
+    return ok > 0 ? 0 : -1;
 }

@@ -18,7 +18,7 @@
 #define UDP_PORT 7000
 
 struct udp_server {
-    const struct netns_pair *p;
+    const struct netns_line *p;
     size_t size;
     _Atomic int ready;
     _Atomic uint64_t got;
@@ -82,7 +82,7 @@ static int wait_ready(struct udp_server *s, pid_t pid)
     return -1;
 }
 
-int udp_ns_rtt(const struct netns_pair *p, size_t n, size_t size, struct samples *out)
+int udp_ns_rtt(const struct netns_line *p, size_t n, size_t size, struct samples *out)
 {
     struct udp_server *s = bench_shared(sizeof(*s));
     char *buf = calloc(1, size < 2 ? 2 : size);
@@ -147,7 +147,7 @@ static int sink_main(void *arg)
     return 0;
 }
 
-int udp_ns_stream(const struct netns_pair *p, double seconds, size_t size, double *pps,
+int udp_ns_stream(const struct netns_line *p, double seconds, size_t size, double *pps,
                   size_t *count)
 {
     struct udp_server *s = bench_shared(sizeof(*s));
