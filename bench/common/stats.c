@@ -79,6 +79,19 @@ void report_rate(struct report *r, const char *name, double pps, size_t count, s
     f->note = note;
 }
 
+void report_value(struct report *r, const char *name, double value, const char *unit,
+                  size_t count, const char *note)
+{
+    struct figure *f = add(r, name);
+
+    if (f == NULL)
+        return;
+    f->value = value;
+    f->count = count;
+    f->unit = unit;
+    f->note = note;
+}
+
 const struct figure *report_find(const struct report *r, const char *name)
 {
     for (int i = 0; i < r->n; i++)
@@ -95,7 +108,10 @@ void report_table(const struct report *r, const char *title)
     for (int i = 0; i < r->n; i++) {
         const struct figure *f = &r->fig[i];
         char v[32], x[32];
-        if (f->is_rate) {
+        if (f->unit != NULL) {
+            snprintf(v, sizeof(v), "%.*f %s", f->value < 100 ? 2 : 0, f->value, f->unit);
+            snprintf(x, sizeof(x), "-");
+        } else if (f->is_rate) {
             snprintf(v, sizeof(v), "%.3f Mpps", f->value / 1e6);
             snprintf(x, sizeof(x), "%.0f Mb/s", f->value * (double)f->pkt_size * 8 / 1e6);
         } else {
@@ -116,6 +132,18 @@ int report_ratio(const struct report *r, const char *a, const char *b)
         return -1;
     }
     printf("ratio %s/%s %.3f\n", a, b, fa->value / fb->value);
+    return 0;
+}
+
+int report_ratio_to(const struct report *r, const char *a, double b)
+{
+    const struct figure *fa = report_find(r, a);
+
+    if (fa == NULL || b == 0) {
+        printf("ratio %s/%g nan\n", a, b);
+        return -1;
+    }
+    printf("ratio %s/%g %.3f\n", a, b, fa->value / b);
     return 0;
 }
 

@@ -34,7 +34,8 @@ struct figure {
     double p99;   /* latencies: 99th percentile, ns */
     size_t count; /* round trips or packets behind it */
     int is_rate;
-    size_t pkt_size; /* bytes per packet (rates: for Mb/s) */
+    size_t pkt_size;  /* bytes per packet (rates: for Mb/s) */
+    const char *unit; /* a plain value (report_value): its unit */
     const char *note;
 };
 
@@ -46,6 +47,10 @@ struct report {
 void report_latency(struct report *r, const char *name, struct samples *s, const char *note);
 void report_rate(struct report *r, const char *name, double pps, size_t count, size_t size,
                  const char *note);
+/* A figure that is neither a latency nor a packet rate (a memory size, a
+ * rate of operations): value in unit, over count operations or samples. */
+void report_value(struct report *r, const char *name, double value, const char *unit,
+                  size_t count, const char *note);
 const struct figure *report_find(const struct report *r, const char *name);
 
 /* Print the table of every figure. */
@@ -54,6 +59,9 @@ void report_table(const struct report *r, const char *title);
 /* Print "ratio a/b value" (a over b, both by name); a missing figure prints
  * "ratio a/b nan" and returns -1. */
 int report_ratio(const struct report *r, const char *a, const char *b);
+
+/* Print "ratio a/<b> value": a over the number b (a target, not a figure). */
+int report_ratio_to(const struct report *r, const char *a, double b);
 
 /* A progress line on stderr (the benchmark runs long; stdout stays clean). */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

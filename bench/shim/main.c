@@ -9,6 +9,7 @@
 #include "proc.h"
 #include "rtt_rounds.h"
 #include "stats.h"
+#include "stream_rounds.h"
 #include "udp_ns.h"
 #include "waiter.h"
 
@@ -57,61 +58,20 @@ static int job_round(const struct rtt_job *j, size_t n, struct samples *s)
 }
 
 /* One round of a stream: packets/s at the receiver, or -1. */
-static double stream_round(enum path kind, double secs, size_t size)
+static double stream_round(const struct stream_job *j, double secs, size_t size)
 {
     double pps = 0;
     size_t count = 0;
     int err;
 
-    if (kind == PATH_UDP) {
+    if (j->kind == PATH_UDP) {
         err = udp_ns_stream(&net, secs, size, &pps, &count);
     } else {
         pid_t srv = flow_server_start(&net, 1, spin);
-        err = flow_stream(names[kind], secs, size, &pps, &count);
+        err = flow_stream(names[j->kind], secs, size, &pps, &count);
         flow_server_stop(srv);
     }
     return err == 0 ? pps : -1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-struct stream_job {
-    const char *name;
-    const char *note;
-    enum path kind;
-    double pps[16];
-    int n;
-};
-
-/* The streams in interleaved rounds (load that comes and goes weighs on
- * each alike); each figure is its median round. */
-static void streams(struct report *r, struct stream_job *jobs, int njobs, int rounds,
-                    double secs, size_t size)
-{
-    for (int round = 0; round < rounds; round++) {
-        progress("streams of %zu B packets, round %d of %d (%.1f s each)", size, round + 1,
-                 rounds, secs);
-        for (int j = 0; j < njobs; j++) {
-            double pps = stream_round(jobs[j].kind, secs, size);
-
-            if (pps > 0 && jobs[j].n < 16)
-                jobs[j].pps[jobs[j].n++] = pps;
-            else if (pps <= 0)
-                fprintf(stderr, "bench shim: %s failed in round %d\n", jobs[j].name, round + 1);
-        }
-    }
-    for (int j = 0; j < njobs; j++) {
-        if (jobs[j].n == 0)
-            continue;
-        qsort(jobs[j].pps, (size_t)jobs[j].n, sizeof(double), cmp_double);
-        report_rate(r, jobs[j].name, jobs[j].pps[jobs[j].n / 2],
-                    (size_t)(jobs[j].pps[jobs[j].n / 2] * secs), size, jobs[j].note);
-    }
 }
 
 /* The layers: a UDP shim on each node (A knows B's names by the static
@@ -221,15 +181,20 @@ int main(int argc, char **argv)
     }
     {
         struct stream_job jobs[] = {
-            {.name = "udp_tput_1400", .note = "UDP sockets A -> B, 1400 B", .kind = PATH_UDP},
+            {.name = "udp_tput_1400",
+             .note = "UDP sockets A -> B, 1400 B",
+             .kind = PATH_UDP,
+             .run = stream_round},
             {.name = "shim_udp_tput_1400",
              .note = "flow through shim-udp, 1400 B",
-             .kind = PATH_SHIM_UDP},
+             .kind = PATH_SHIM_UDP,
+             .run = stream_round},
             {.name = "shim_eth_tput_1400",
              .note = "flow through shim-eth, 1400 B",
-             .kind = PATH_SHIM_ETH},
+             .kind = PATH_SHIM_ETH,
+             .run = stream_round},
         };
-        streams(&rep, jobs, eth ? 3 : 2, rounds, secs, 1400);
+        stream_rounds_run(&rep, jobs, eth ? 3 : 2, rounds, secs, 1400, "shim");
     }
     snprintf(title, sizeof(title),
              "bench shim: two nodes in two network namespaces joined by a veth pair (node A\n"

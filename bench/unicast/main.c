@@ -1,0 +1,525 @@
+/*
+ * bench unicast - flows over a unicast layer (routing, fa, directory on
+ * udp4 shims) across network namespaces in a line, against plain UDP
+ * sockets between the same namespaces in the same run: round trips, a
+ * 1400-byte stream, flow allocations per second, and a node's memory.
+ *
+ *   ns A (node A)     ns B (node B)     ns C (node C)     ns D (node D)
+ *   client, CPU 0     server, CPU 1                       server (4 nodes)
+ *   net.a <---------> net.b <---------> net.c <---------> net.d   layer net
+ *   udp0.a  ------  udp0.b  udp1.b ---- udp1.c  udp2.c ---- udp2.d  udp4 shims
+ *   10.72.0.1      10.72.0.2  10.72.1.1  10.72.1.2  10.72.2.1  10.72.2.2
+ *
+ * The UDP baseline runs between A and B (link 0); unicast_* go A -> B (one
+ * hop), unicast4_* A -> D (three hops).
+ */
+#include "bench_netns.h"
+#include "flow_path.h"
+#include "proc.h"
+#include "rtt_rounds.h"
+#include "stats.h"
+#include "stream_rounds.h"
+#include "udp_ns.h"
+#include "waiter.h"
+
+#include <dirent.h>
+#include <ourobus/dev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SHIM_UDP  "services/shim-udp/ourobus-shim-udp"
+#define ROUTING   "services/routing/ourobus-routing"
+#define FA        "services/fa/ourobus-fa"
+#define DIRECTORY "services/directory/ourobus-directory"
+
+#define WAIT_LAYER_MS 20000 /* enrollment and routes */
+#define WAIT_FLOW_MS  20000 /* the first flow to a server name */
+#define RSS_TARGET_MB 40
+
+enum path { PATH_UDP = 0, PATH_UNICAST, PATH_UNICAST4 };
+
+/* The server names and the node that serves each. */
+static const char *const names[] = {
+    [PATH_UNICAST] = "bench-unicast",
+    [PATH_UNICAST4] = "bench-unicast4",
+};
+static int server_node[] = {[PATH_UNICAST] = 1, [PATH_UNICAST4] = 3};
+
+static struct netns_line net;
+static uint32_t spin;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: bench/run unicast [--quick] [--nodes 2|4]\n"
+               "  Round trips (64 B), a one-way 1400 B stream and flow allocations per\n"
+               "  second over a unicast layer (ourobus-routing, -fa, -directory) on udp4\n"
+               "  shims between nodes in network namespaces joined by veth pairs, beside\n"
+               "  plain UDP sockets between the same namespaces, in the same run; and the\n"
+               "  memory of node A's daemons while idle. Needs root. Node A and the\n"
+               "  client on CPU 0, node B and the server on CPU 1.\n"
+               "  --nodes 4 (default): also a line of four nodes, three hops A -> D\n"
+               "  (unicast4_*); --nodes 2: A and B only.\n"
+               "  --quick: fewer samples, 1000 allocations (10000 in a full run).\n"
+               "  BENCH_LOG=info|debug: the daemons' log level (in the run folder);\n"
+               "  BENCH_KEEP_LOGS=1: keep the logs (they are kept when a step fails).\n");
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static char letter(int i)
+{
+    return (char)('a' + i);
+}
+
+/* ---- the layer ---------------------------------------------------------- */
+
+/* The address in node i's routes file, or 0 while there is none. */
+static unsigned long long routes_address(int i, char *path, size_t len)
+{
+    unsigned long long a = 0;
+    char line[256];
+    FILE *f;
+
+    snprintf(path, len, "%s/%s/routing.net.%c.routes", net.run_dir, net.node[i], letter(i));
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, "address %llu", &a) == 1)
+            break;
+    fclose(f);
+    return a;
+}
+
+/* Does node i's routes file list a route to node j? */
+static bool routes_to(int i, int j)
+{
+    char path[256], line[256], want[48];
+    unsigned long long aj = routes_address(j, path, sizeof(path));
+    bool found = false;
+    FILE *f;
+
+    if (aj == 0 || routes_address(i, path, sizeof(path)) == 0)
+        return false;
+    f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    snprintf(want, sizeof(want), "route %llu via ", aj);
+    while (!found && fgets(line, sizeof(line), f) != NULL)
+        found = strncmp(line, want, strlen(want)) == 0;
+    fclose(f);
+    return found;
+}
+
+/* Wait until every node of the first n routes to every other one. */
+static bool routes_wait(int n, int ms)
+{
+    int64_t end = now_ms() + ms;
+
+    for (;;) {
+        bool all = true;
+
+        for (int i = 0; i < n && all; i++)
+            for (int j = 0; j < n && all; j++)
+                all = i == j || routes_to(i, j);
+        if (all)
+            return true;
+        if (now_ms() > end)
+            return false;
+        usleep(50000);
+    }
+}
+
+/* The udp4 shims of link l: each end's static map names the IPCP across
+ * the link and the layer (net -> the other end). */
+static int link_shims_up(int l)
+{
+    for (int e = 0; e < 2; e++) {
+        int i = l + e, peer = l + 1 - e;
+        const char *paddr = net.link[l].addr[1 - e];
+
+        if (netns_irm(&net, i,
+                      "ipcp bootstrap name udp%d.%c type udp4 layer udp%d ip %s "
+                      "peer net.%c=%s peer net=%s",
+                      l, letter(i), l, net.link[l].addr[e], letter(peer), paddr, paddr) != 0) {
+            fprintf(stderr, "bench unicast: cannot bootstrap the udp4 shim udp%d.%c\n", l,
+                    letter(i));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Node i (> 0) enrolls in layer net through its left neighbour and
+ * connects to it (the shims of the link between them are up). */
+static int member_up(int i)
+{
+    char path[256];
+    int64_t end;
+
+    if (netns_irm(&net, i, "ipcp enroll name net.%c layer net dst net.%c", letter(i),
+                  letter(i - 1)) != 0) {
+        fprintf(stderr, "bench unicast: net.%c cannot enroll through net.%c\n", letter(i),
+                letter(i - 1));
+        return -1;
+    }
+    end = now_ms() + WAIT_LAYER_MS;
+    while (routes_address(i, path, sizeof(path)) == 0 && now_ms() < end)
+        usleep(50000);
+    if (netns_irm(&net, i, "ipcp connect name net.%c dst net.%c", letter(i), letter(i - 1)) !=
+        0) {
+        fprintf(stderr, "bench unicast: net.%c cannot connect to net.%c\n", letter(i),
+                letter(i - 1));
+        return -1;
+    }
+    if (!routes_wait(i + 1, WAIT_LAYER_MS)) {
+        fprintf(stderr, "bench unicast: no routes between the first %d nodes after %d s (%s)\n",
+                i + 1, WAIT_LAYER_MS / 1000, path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Bind this program to the server name of path on its node and register
+ * the name in layer net. */
+static int name_up(enum path kind)
+{
+    char exe[512];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    int i = server_node[kind];
+
+    exe[n > 0 ? n : 0] = '\0';
+    if (netns_irm(&net, i, "bind program %s name %s", exe, names[kind]) != 0 ||
+        netns_irm(&net, i, "name register %s layer net", names[kind]) != 0) {
+        fprintf(stderr, "bench unicast: cannot register %s in layer net on node %c\n",
+                names[kind], letter(i));
+        return -1;
+    }
+    return 0;
+}
+
+/* Allocate flows to the name of kind until one succeeds (a server
+ * running): the directory found it. */
+static int name_reached(enum path kind)
+{
+    pid_t srv = flow_server_start(&net, server_node[kind], spin);
+    int64_t start = now_ms(), end = start + WAIT_FLOW_MS;
+    struct timespec t = {2, 0};
+    int fd = -1, tries = 0;
+
+    while (fd < 0 && now_ms() < end) {
+        tries++;
+        fd = flow_alloc(names[kind], NULL, &t);
+        if (fd < 0)
+            usleep(100000);
+    }
+    if (fd >= 0) {
+        flow_write(fd, "C", 1);
+        flow_dealloc(fd);
+        progress("a flow to %s after %.1f s (%d tries)", names[kind],
+                 (double)(now_ms() - start) / 1000, tries);
+    } else {
+        fprintf(stderr, "bench unicast: no flow to %s in %d s (last: %d)\n", names[kind],
+                WAIT_FLOW_MS / 1000, fd);
+    }
+    flow_server_stop(srv);
+    return fd >= 0 ? 0 : -1;
+}
+
+/* ---- the figures ---------------------------------------------------------- */
+
+static int rtt_round(const struct rtt_job *j, size_t n, struct samples *s)
+{
+    pid_t srv;
+    int err;
+
+    if (j->kind == PATH_UDP)
+        return udp_ns_rtt(&net, n, j->size, s);
+    srv = flow_server_start(&net, server_node[j->kind], spin);
+    err = flow_rtt(names[j->kind], n, j->size, s);
+    flow_server_stop(srv);
+    return err;
+}
+
+static double stream_round(const struct stream_job *j, double secs, size_t size)
+{
+    double pps = 0;
+    size_t count = 0;
+    int err;
+
+    if (j->kind == PATH_UDP) {
+        err = udp_ns_stream(&net, secs, size, &pps, &count);
+    } else {
+        pid_t srv = flow_server_start(&net, server_node[j->kind], spin);
+        err = flow_stream(names[j->kind], secs, size, &pps, &count);
+        flow_server_stop(srv);
+    }
+    return err == 0 ? pps : -1;
+}
+
+/* flow_alloc_rate: n allocations to B's server name in a row. */
+static size_t alloc_rate(struct report *r, size_t n)
+{
+    static char note[128];
+    pid_t srv = flow_server_start(&net, server_node[PATH_UNICAST], spin);
+    double per_s = 0;
+    size_t failed = n;
+
+    progress("%zu flow allocations to %s in a row", n, names[PATH_UNICAST]);
+    flow_alloc_rate(names[PATH_UNICAST], n, &per_s, &failed);
+    flow_server_stop(srv);
+    snprintf(note, sizeof(note), "alloc + 'C' + dealloc A -> B, %zu in a row", n);
+    report_value(r, "flow_alloc_rate", per_s, "/s", n - failed, note);
+    report_value(r, "flow_alloc_failures", (double)failed, "", n, "of flow_alloc_rate");
+    return failed;
+}
+
+/* The daemon a command line runs (its program's name), or NULL. */
+static const char *node_daemon(pid_t pid, const char *node, char *prog, size_t len)
+{
+    char path[64], cmd[1024];
+    bool ours = pid == net.irmd[0];
+    const char *base;
+    size_t n;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
+    n = fread(cmd, 1, sizeof(cmd) - 1, f);
+    fclose(f);
+    if (n == 0)
+        return NULL;
+    cmd[n] = '\0';
+    /* argv: NUL-separated; "--node" followed by node */
+    for (size_t k = 0; k < n && !ours; k += strlen(cmd + k) + 1)
+        ours = strcmp(cmd + k, "--node") == 0 && k + 7 < n && strcmp(cmd + k + 7, node) == 0;
+    if (!ours)
+        return NULL;
+    base = strrchr(cmd, '/') != NULL ? strrchr(cmd, '/') + 1 : cmd;
+    n = strlen(base) < len ? strlen(base) : len - 1;
+    memcpy(prog, base, n);
+    prog[n] = '\0';
+    return prog;
+}
+
+static double vm_rss_mb(pid_t pid)
+{
+    char path[64], line[128];
+    double kb = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, "VmRSS: %lf kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb / 1024;
+}
+
+/* node_rss_mb: the summed VmRSS of node A's daemons (its IRM daemon and
+ * the processes started with --node <A>). */
+static void node_rss(struct report *r)
+{
+    static char note[256];
+    size_t used = 0, procs = 0;
+    double sum = 0;
+    struct dirent *e;
+    DIR *d = opendir("/proc");
+
+    if (d == NULL)
+        return;
+    used = (size_t)snprintf(note, sizeof(note), "node A idle:");
+    while ((e = readdir(d)) != NULL) {
+        char prog[64];
+        pid_t pid = (pid_t)atoi(e->d_name);
+        double mb;
+
+        if (pid <= 0 || node_daemon(pid, net.node[0], prog, sizeof(prog)) == NULL)
+            continue;
+        mb = vm_rss_mb(pid);
+        sum += mb;
+        procs++;
+        if (used < sizeof(note))
+            used += (size_t)snprintf(note + used, sizeof(note) - used, " %s %.1f",
+                                     strncmp(prog, "ourobus-", 8) == 0 ? prog + 8 : prog, mb);
+    }
+    closedir(d);
+    report_value(r, "node_rss_mb", sum, "MB", procs, note);
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    netns_down(&net); /* in a forked child: nothing */
+    _exit(130);
+}
+
+static int fail(void)
+{
+    net.keep_logs = true;
+    netns_down(&net);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    static struct report rep;
+    size_t n = 100000, allocs = 10000, failed;
+    double secs = 1.0;
+    int rounds = 5, nodes = 4;
+    bool four;
+    char title[768];
+
+    if (argc == 2 && strcmp(argv[1], "--server") == 0)
+        return flow_report_map(true) < 0 ? 1 : flow_server_main();
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0) {
+            n = 20000;
+            secs = 0.5;
+            rounds = 2;
+            allocs = 1000;
+        } else if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc &&
+                   (strcmp(argv[i + 1], "2") == 0 || strcmp(argv[i + 1], "4") == 0)) {
+            nodes = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "bench unicast: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (geteuid() != 0) {
+        fprintf(stderr, "bench unicast: needs root (network namespaces)\n");
+        return 1;
+    }
+    spin = spin_default_ns();
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+    progress("%d namespaces in a line, veth pairs, a node in each", nodes);
+    if (netns_up(&net, nodes, "unicast") < 0)
+        return fail();
+    if (!netns_have(&net, SHIM_UDP) || !netns_have(&net, ROUTING)) {
+        fprintf(stderr, "bench unicast: %s or %s is not built\n", SHIM_UDP, ROUTING);
+        return fail();
+    }
+    for (const char *const *p = (const char *const[]){FA, DIRECTORY, NULL}; *p != NULL; p++)
+        if (!netns_have(&net, *p))
+            fprintf(stderr, "bench unicast: %s is not built: flows will not be allocated\n",
+                    *p);
+
+    progress("layer net: net.a bootstraps, net.b enrolls and connects");
+    if (link_shims_up(0) < 0 ||
+        netns_irm(&net, 0, "ipcp bootstrap name net.a type unicast layer net ls_t_recalc 1") !=
+            0) {
+        fprintf(stderr, "bench unicast: net.a cannot bootstrap layer net\n");
+        return fail();
+    }
+    if (member_up(1) < 0 || name_up(PATH_UNICAST) < 0)
+        return fail();
+    four = nodes == 4;
+    if (four) {
+        progress("net.c and net.d enroll and connect: a line of four");
+        four = link_shims_up(1) == 0 && member_up(2) == 0 && link_shims_up(2) == 0 &&
+               member_up(3) == 0 && name_up(PATH_UNICAST4) == 0;
+        if (!four)
+            net.keep_logs = true;
+    }
+    if (netns_enter(&net, 0) < 0)
+        return fail();
+    setenv("OUROBUS_NODE", net.node[0], 1);
+    if (name_reached(PATH_UNICAST) < 0)
+        return fail();
+    if (four && name_reached(PATH_UNICAST4) < 0) {
+        four = false;
+        net.keep_logs = true;
+    }
+
+    {
+        struct rtt_job jobs[] = {
+            {.name = "udp_rtt",
+             .note = "UDP sockets A <-> B, 64 B",
+             .size = 64,
+             .kind = PATH_UDP,
+             .n = n,
+             .run = rtt_round},
+            {.name = "unicast_rtt",
+             .note = "flow over layer net A <-> B, 64 B",
+             .size = 64,
+             .kind = PATH_UNICAST,
+             .n = n,
+             .run = rtt_round},
+            {.name = "unicast4_rtt",
+             .note = "flow over layer net A <-> D, 3 hops, 64 B",
+             .size = 64,
+             .kind = PATH_UNICAST4,
+             .n = n,
+             .run = rtt_round},
+        };
+        rtt_rounds_run(&rep, jobs, four ? 3 : 2, rounds, "unicast");
+    }
+    {
+        struct stream_job jobs[] = {
+            {.name = "udp_tput_1400",
+             .note = "UDP sockets A -> B, 1400 B",
+             .kind = PATH_UDP,
+             .run = stream_round},
+            {.name = "unicast_tput_1400",
+             .note = "flow over layer net A -> B, 1400 B",
+             .kind = PATH_UNICAST,
+             .run = stream_round},
+            {.name = "unicast4_tput_1400",
+             .note = "flow over layer net A -> D, 3 hops, 1400 B",
+             .kind = PATH_UNICAST4,
+             .run = stream_round},
+        };
+        stream_rounds_run(&rep, jobs, four ? 3 : 2, rounds, secs, 1400, "unicast");
+    }
+    failed = alloc_rate(&rep, allocs);
+    progress("node A's memory, idle");
+    sleep(1);
+    node_rss(&rep);
+
+    snprintf(title, sizeof(title),
+             "bench unicast: %d nodes in network namespaces in a line joined by veth pairs,\n"
+             "layer net (unicast: routing, fa, directory) over udp4 shims; node A and the\n"
+             "client on CPU 0, node B and the server on CPU 1; plain UDP sockets between\n"
+             "A and B in the same run. Latencies are medians of the round trips, rates are\n"
+             "counted at the receiver (medians of %d interleaved rounds each).%s",
+             net.n, rounds,
+             nodes == 4 && !four ? "\nThe line of four did not come up: unicast4 skipped."
+                                 : "");
+    report_table(&rep, title);
+    report_ratio(&rep, "unicast_rtt", "udp_rtt");
+    report_ratio(&rep, "unicast_tput_1400", "udp_tput_1400");
+    report_ratio_to(&rep, "node_rss_mb", RSS_TARGET_MB);
+    if (four) {
+        report_ratio(&rep, "unicast4_rtt", "udp_rtt");
+        report_ratio(&rep, "unicast4_tput_1400", "udp_tput_1400");
+    }
+    printf("flow_alloc_rate %.0f/s, %zu of %zu failed\n",
+           report_find(&rep, "flow_alloc_rate")->value, failed, allocs);
+    if (failed > 0)
+        net.keep_logs = true;
+    netns_down(&net);
+    return failed > 0 ? 1 : 0;
+}
