@@ -109,7 +109,10 @@ void report_table(const struct report *r, const char *title)
         const struct figure *f = &r->fig[i];
         char v[32], x[32];
         if (f->unit != NULL) {
-            snprintf(v, sizeof(v), "%.*f %s", f->value < 100 ? 2 : 0, f->value, f->unit);
+            /* a count as a count, a size or a rate to two places while small */
+            int places = f->value == (double)(uint64_t)f->value || f->value >= 100 ? 0 : 2;
+
+            snprintf(v, sizeof(v), "%.*f %s", places, f->value, f->unit);
             snprintf(x, sizeof(x), "-");
         } else if (f->is_rate) {
             snprintf(v, sizeof(v), "%.3f Mpps", f->value / 1e6);

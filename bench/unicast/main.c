@@ -314,10 +314,12 @@ static const char *node_daemon(pid_t pid, const char *node, char *prog, size_t l
     return prog;
 }
 
-static double vm_rss_mb(pid_t pid)
+/* VmRSS in MB, and its part in shared memory (the node's packet pool and
+ * rings: counted again in every process that touched it). */
+static double vm_rss_mb(pid_t pid, double *shm_mb)
 {
     char path[64], line[128];
-    double kb = 0;
+    double kb = 0, shm = 0;
     FILE *f;
 
     snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -325,9 +327,10 @@ static double vm_rss_mb(pid_t pid)
     if (f == NULL)
         return 0;
     while (fgets(line, sizeof(line), f) != NULL)
-        if (sscanf(line, "VmRSS: %lf kB", &kb) == 1)
-            break;
+        if (sscanf(line, "VmRSS: %lf kB", &kb) != 1)
+            sscanf(line, "RssShmem: %lf kB", &shm);
     fclose(f);
+    *shm_mb = shm / 1024;
     return kb / 1024;
 }
 
@@ -337,7 +340,7 @@ static void node_rss(struct report *r)
 {
     static char note[256];
     size_t used = 0, procs = 0;
-    double sum = 0;
+    double sum = 0, shm_sum = 0;
     struct dirent *e;
     DIR *d = opendir("/proc");
 
@@ -347,18 +350,21 @@ static void node_rss(struct report *r)
     while ((e = readdir(d)) != NULL) {
         char prog[64];
         pid_t pid = (pid_t)atoi(e->d_name);
-        double mb;
+        double mb, shm = 0;
 
         if (pid <= 0 || node_daemon(pid, net.node[0], prog, sizeof(prog)) == NULL)
             continue;
-        mb = vm_rss_mb(pid);
+        mb = vm_rss_mb(pid, &shm);
         sum += mb;
+        shm_sum += shm;
         procs++;
         if (used < sizeof(note))
             used += (size_t)snprintf(note + used, sizeof(note) - used, " %s %.1f",
                                      strncmp(prog, "ourobus-", 8) == 0 ? prog + 8 : prog, mb);
     }
     closedir(d);
+    if (used < sizeof(note))
+        snprintf(note + used, sizeof(note) - used, " (shared memory %.1f)", shm_sum);
     report_value(r, "node_rss_mb", sum, "MB", procs, note);
 }
 
@@ -502,9 +508,10 @@ int main(int argc, char **argv)
     snprintf(title, sizeof(title),
              "bench unicast: %d nodes in network namespaces in a line joined by veth pairs,\n"
              "layer net (unicast: routing, fa, directory) over udp4 shims; node A and the\n"
-             "client on CPU 0, node B and the server on CPU 1; plain UDP sockets between\n"
-             "A and B in the same run. Latencies are medians of the round trips, rates are\n"
-             "counted at the receiver (medians of %d interleaved rounds each).%s",
+             "client on CPU 0, the server and node B (and D) on CPU 1, node C on CPU 0;\n"
+             "plain UDP sockets between A and B in the same run. Latencies are medians of\n"
+             "the round trips, rates are counted at the receiver (medians of %d interleaved\n"
+             "rounds each); node_rss_mb is summed VmRSS, the shared pool in each process.%s",
              net.n, rounds,
              nodes == 4 && !four ? "\nThe line of four did not come up: unicast4 skipped."
                                  : "");
