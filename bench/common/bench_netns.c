@@ -86,14 +86,17 @@ static pid_t irmd_start(struct netns_line *p, int i)
 
         if (lvl == NULL)
             lvl = getenv("BENCH_SHIM_LOG"); /* its older name */
+        if (lvl == NULL)
+            lvl = "warn";
+        /* The daemons it starts log at the same level. */
+        setenv("OUROBUS_LOG", lvl, 1);
         /* The node's daemons on one CPU: the IPCPs it starts inherit it. */
         bench_pin(i);
         if (netns_enter(p, i) < 0)
             _exit(126);
         dup2(null, 1);
         dup2(fd >= 0 ? fd : null, 2);
-        execl(path, "ourobus-irmd", "--node", p->node[i], "--log", lvl ? lvl : "warn",
-              (char *)NULL);
+        execl(path, "ourobus-irmd", "--node", p->node[i], "--log", lvl, (char *)NULL);
         _exit(127);
     }
     snprintf(sock, sizeof(sock), "%s/%s/irmd.ctl", p->run_dir, p->node[i]);
@@ -175,9 +178,11 @@ void netns_down(struct netns_line *p)
 {
     if (p->owner != getpid() || p->n == 0)
         return; /* a child that was forked from the owner, or done already */
+    for (int i = 0; i < p->n; i++)
+        if (p->irmd[i] > 0)
+            kill(p->irmd[i], SIGTERM); /* all at once: each takes its time */
     for (int i = 0; i < p->n; i++) {
         if (p->irmd[i] > 0) {
-            kill(p->irmd[i], SIGTERM);
             if (bench_wait(p->irmd[i], 3000) < 0) /* kills it after the timeout */
                 waitpid(p->irmd[i], NULL, WNOHANG);
             sh("OUROBUS_RUN_DIR=%s %s/services/irm/ourobus-irmd --wipe --node %s", p->run_dir,
