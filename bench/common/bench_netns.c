@@ -23,7 +23,7 @@ static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * it succeeded. */
 static int sh(const char *fmt, ...)
 {
-    char cmd[1024];
+    char cmd[4096];
     va_list ap;
     int n;
 
@@ -178,17 +178,26 @@ void netns_down(struct netns_line *p)
 {
     if (p->owner != getpid() || p->n == 0)
         return; /* a child that was forked from the owner, or done already */
+    char wipe[NETNS_MAX * 200] = "";
+    size_t used = 0;
+
     for (int i = 0; i < p->n; i++)
         if (p->irmd[i] > 0)
-            kill(p->irmd[i], SIGTERM); /* all at once: each takes its time */
+            kill(p->irmd[i], SIGTERM);
     for (int i = 0; i < p->n; i++) {
-        if (p->irmd[i] > 0) {
-            if (bench_wait(p->irmd[i], 3000) < 0) /* kills it after the timeout */
-                waitpid(p->irmd[i], NULL, WNOHANG);
-            sh("OUROBUS_RUN_DIR=%s %s/services/irm/ourobus-irmd --wipe --node %s", p->run_dir,
-               p->bin, p->node[i]);
-        }
+        if (p->irmd[i] > 0 && bench_wait(p->irmd[i], 3000) < 0) /* killed after 3 s */
+            waitpid(p->irmd[i], NULL, WNOHANG);
+        /* Its IPCP daemons outlive it: the wipe stops them (waiting up to
+         * 2 s for each node), all nodes at once. */
+        if (p->irmd[i] > 0 && used < sizeof(wipe))
+            used +=
+                (size_t)snprintf(wipe + used, sizeof(wipe) - used,
+                                 "%s/services/irm/ourobus-irmd --wipe --node %s >>%s/%s.log "
+                                 "2>&1 & ",
+                                 p->bin, p->node[i], p->run_dir, p->node[i]);
     }
+    if (used > 0 && used < sizeof(wipe))
+        sh("export OUROBUS_RUN_DIR=%s; %s wait", p->run_dir, wipe);
     for (int i = 0; i < p->n; i++) {
         if (p->ns[i][0] == '\0')
             continue;
