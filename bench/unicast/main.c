@@ -334,19 +334,22 @@ static double vm_rss_mb(pid_t pid, double *shm_mb)
     return kb / 1024;
 }
 
-/* node_rss_mb: the summed VmRSS of node A's daemons (its IRM daemon and
- * the processes started with --node <A>). */
-static void node_rss(struct report *r)
+/* The summed VmRSS of node A's daemons (its IRM daemon and the processes
+ * started with --node <A>) after a second without flows, MB; note says
+ * whose. */
+static double node_rss(char *note, size_t len, size_t *procs)
 {
-    static char note[256];
-    size_t used = 0, procs = 0;
+    size_t used = 0;
     double sum = 0, shm_sum = 0;
     struct dirent *e;
-    DIR *d = opendir("/proc");
+    DIR *d;
 
+    *procs = 0;
+    sleep(1);
+    d = opendir("/proc");
     if (d == NULL)
-        return;
-    used = (size_t)snprintf(note, sizeof(note), "node A idle:");
+        return 0;
+    used = (size_t)snprintf(note, len, "node A idle:");
     while ((e = readdir(d)) != NULL) {
         char prog[64];
         pid_t pid = (pid_t)atoi(e->d_name);
@@ -357,15 +360,15 @@ static void node_rss(struct report *r)
         mb = vm_rss_mb(pid, &shm);
         sum += mb;
         shm_sum += shm;
-        procs++;
-        if (used < sizeof(note))
-            used += (size_t)snprintf(note + used, sizeof(note) - used, " %s %.1f",
+        (*procs)++;
+        if (used < len)
+            used += (size_t)snprintf(note + used, len - used, " %s %.1f",
                                      strncmp(prog, "ourobus-", 8) == 0 ? prog + 8 : prog, mb);
     }
     closedir(d);
-    if (used < sizeof(note))
-        snprintf(note + used, sizeof(note) - used, " (shared memory %.1f)", shm_sum);
-    report_value(r, "node_rss_mb", sum, "MB", procs, note);
+    if (used < len)
+        snprintf(note + used, len - used, " (shared memory %.1f)", shm_sum);
+    return sum;
 }
 
 /* ---- main ------------------------------------------------------------------ */
@@ -387,7 +390,9 @@ static int fail(void)
 int main(int argc, char **argv)
 {
     static struct report rep;
-    size_t n = 100000, allocs = 10000, failed;
+    static char note_idle[256], note_after[256];
+    size_t n = 100000, allocs = 10000, failed, procs_idle, procs_after;
+    double rss_idle, rss_after;
     double secs = 1.0;
     int rounds = 5, nodes = 4;
     bool four;
@@ -459,6 +464,8 @@ int main(int argc, char **argv)
         four = false;
         net.keep_logs = true;
     }
+    progress("node A's memory, idle (the layer up, names resolved once)");
+    rss_idle = node_rss(note_idle, sizeof(note_idle), &procs_idle);
 
     {
         struct rtt_job jobs[] = {
@@ -501,9 +508,10 @@ int main(int argc, char **argv)
         stream_rounds_run(&rep, jobs, four ? 3 : 2, rounds, secs, 1400, "unicast");
     }
     failed = alloc_rate(&rep, allocs);
-    progress("node A's memory, idle");
-    sleep(1);
-    node_rss(&rep);
+    progress("node A's memory after the flows");
+    rss_after = node_rss(note_after, sizeof(note_after), &procs_after);
+    report_value(&rep, "node_rss_mb", rss_idle, "MB", procs_idle, note_idle);
+    report_value(&rep, "node_rss_mb_after", rss_after, "MB", procs_after, note_after);
 
     snprintf(title, sizeof(title),
              "bench unicast: %d nodes in network namespaces in a line joined by veth pairs,\n"
@@ -511,7 +519,8 @@ int main(int argc, char **argv)
              "client on CPU 0, the server and node B (and D) on CPU 1, node C on CPU 0;\n"
              "plain UDP sockets between A and B in the same run. Latencies are medians of\n"
              "the round trips, rates are counted at the receiver (medians of %d interleaved\n"
-             "rounds each); node_rss_mb is summed VmRSS, the shared pool in each process.%s",
+             "rounds each). node_rss_mb: summed VmRSS (the shared pool counted in each\n"
+             "process), idle before the flows; node_rss_mb_after: the same after them.%s",
              net.n, rounds,
              nodes == 4 && !four ? "\nThe line of four did not come up: unicast4 skipped."
                                  : "");
