@@ -190,7 +190,7 @@ static int member_up(int i)
     return 0;
 }
 
-/* Bind this program to the server name of path on its node and register
+/* Bind this program to the server name of kind on its node and register
  * the name in layer net. */
 static int name_up(enum path kind)
 {
