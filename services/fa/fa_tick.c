@@ -6,6 +6,7 @@
  */
 #include "fa.h"
 
+#include "bus_frame.h"
 #include "deadline.h"
 #include "fa_restore.h"
 #include "log.h"
@@ -142,13 +143,19 @@ out:
 static int resync(struct fa *fa, struct bus_client *bc)
 {
     routing_flows_t *rf = calloc(1, sizeof(*rf));
+    uint8_t *body = malloc(BUS_BODY_MAX);
     struct fa_binding *bs = NULL;
+    size_t len = 0;
     int err = -ENOMEM;
 
-    if (rf == NULL)
-        return err;
-    err = bus_client_call_pb(bc, ROUTING_METHOD_FLOWS, NULL, NULL, ROUTING_FLOWS_FIELDS, rf,
-                             FA_CALL_MS);
+    if (rf == NULL || body == NULL)
+        goto out;
+    /* an empty request: bus_client_call_pb wants a message to encode */
+    err = bus_client_call(bc, ROUTING_METHOD_FLOWS, NULL, 0, body, BUS_BODY_MAX, &len,
+                          FA_CALL_MS);
+    if (err >= 0 &&
+        bus_body_decode(&(struct bus_part){body, len}, ROUTING_FLOWS_FIELDS, rf) < 0)
+        err = -EBADMSG;
     if (err < 0)
         goto out;
     bs = calloc(rf->flows_count + 1, sizeof(*bs));
@@ -169,6 +176,7 @@ static int resync(struct fa *fa, struct bus_client *bc)
         log_warn("cannot re-learn routing's flows: %s", strerror(-err));
 out:
     free(bs);
+    free(body);
     free(rf);
     return err < 0 ? err : 0;
 }
