@@ -84,6 +84,9 @@ int fa_send_msg(struct fa *fa, uint64_t dst, const struct fa_msg *m);
  * memory. */
 struct fa_side *fa_side_get(struct fa *fa, uint64_t eid, uint64_t now);
 
+/* Forget the side state of eid. */
+void fa_side_drop(struct fa *fa, uint64_t eid);
+
 /* Forget f: its resends, its side state, its entry (eid quarantined). */
 void fa_forget(struct fa *fa, struct fa_flow *f, uint64_t now);
 

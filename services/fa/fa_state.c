@@ -89,15 +89,20 @@ struct fa_side *fa_side_get(struct fa *fa, uint64_t eid, uint64_t now)
     return s;
 }
 
+void fa_side_drop(struct fa *fa, uint64_t eid)
+{
+    for (size_t i = 0; i < fa->n_side; i++) {
+        if (fa->side[i].eid == eid) {
+            fa->side[i] = fa->side[--fa->n_side];
+            return;
+        }
+    }
+}
+
 void fa_forget(struct fa *fa, struct fa_flow *f, uint64_t now)
 {
     fa_resend_cancel(fa->resend, f->eid);
-    for (size_t i = 0; i < fa->n_side; i++) {
-        if (fa->side[i].eid == f->eid) {
-            fa->side[i] = fa->side[--fa->n_side];
-            break;
-        }
-    }
+    fa_side_drop(fa, f->eid);
     fa_table_remove(fa->table, f, now);
 }
 

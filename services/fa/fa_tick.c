@@ -193,12 +193,7 @@ static void expired(void *arg, struct fa_flow *f)
     struct timed_out *to = arg;
 
     fa_resend_cancel(to->fa->resend, f->eid);
-    for (size_t i = 0; i < to->fa->n_side; i++) {
-        if (to->fa->side[i].eid == f->eid) {
-            to->fa->side[i] = to->fa->side[--to->fa->n_side];
-            break;
-        }
-    }
+    fa_side_drop(to->fa, f->eid);
     if (!f->outbound || f->state != FA_PENDING)
         return;
     if (to->n == to->cap) {
