@@ -90,6 +90,10 @@ void fa_side_drop(struct fa *fa, uint64_t eid);
 /* Forget f: its resends, its side state, its entry (eid quarantined). */
 void fa_forget(struct fa *fa, struct fa_flow *f, uint64_t now);
 
+/* Tell f's peer we let it go (FLOW_DEALLOC, and two copies over a
+ * second), and forget f. */
+void fa_release(struct fa *fa, struct fa_flow *f, uint64_t now);
+
 /* The ALLOCATED flow (or our PENDING request) of the IRM's flow_id. */
 struct fa_flow *fa_by_flow_id(struct fa *fa, uint32_t flow_id);
 

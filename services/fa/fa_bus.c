@@ -48,17 +48,9 @@ static int on_dealloc(void *arg, const struct bus_request *req, struct bus_reply
     pthread_mutex_lock(&fa->lock);
     f = fa_by_flow_id(fa, m.flow_id);
     if (f != NULL && f->state == FA_ALLOCATED) {
-        struct fa_msg d = {.type = FA_FLOW_DEALLOC, .s_eid = f->eid, .d_eid = f->peer_eid};
-        uint8_t buf[FA_DEALLOC_LEN];
-        uint64_t dst = f->peer_addr, eid = f->eid;
+        uint64_t dst = f->peer_addr;
 
-        fa_send_msg(fa, dst, &d);
-        fa_forget(fa, f, now);
-        /* the peer ignores the copies: one lost packet does not leave it
-         * a dead flow until its keepalive notices */
-        if (fa_msg_encode(&d, buf, sizeof(buf)) == (int)sizeof(buf))
-            fa_resend_add(fa->resend, eid, dst, buf, sizeof(buf), now + FA_DEALLOC_NS,
-                          FA_DEALLOC_NS, 2, now + 3 * FA_DEALLOC_NS);
+        fa_release(fa, f, now);
         log_info("flow %" PRIu32 " deallocated (addr %" PRIu64 ")", m.flow_id, dst);
     } else if (f != NULL) {
         /* our request is still unanswered: stop asking */

@@ -145,7 +145,16 @@ static void on_reply(struct fa *fa, struct bus_client *bc, const struct fa_msg *
     else
         log_info("flow %" PRIu32 " refused by addr %" PRIu64 ": %s", flow_id, addr,
                  strerror(-m->response));
-    fa_routing_reply(bc, flow_id, m->response, m->d_eid, addr, m->s_eid, cube);
+    err = fa_routing_reply(bc, flow_id, m->response, m->d_eid, addr, m->s_eid, cube);
+    if (m->response != 0 || err >= 0 || err == -ETIMEDOUT)
+        return;
+    /* routing refused the flow (its application gave up): the peer must
+     * not keep its end */
+    pthread_mutex_lock(&fa->lock);
+    f = fa_table_by_eid(fa->table, m->d_eid);
+    if (f != NULL && f->state == FA_ALLOCATED && f->peer_eid == m->s_eid)
+        fa_release(fa, f, now_ns());
+    pthread_mutex_unlock(&fa->lock);
 }
 
 static void on_update(struct fa *fa, const struct fa_msg *m)

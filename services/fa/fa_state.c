@@ -106,6 +106,21 @@ void fa_forget(struct fa *fa, struct fa_flow *f, uint64_t now)
     fa_table_remove(fa->table, f, now);
 }
 
+void fa_release(struct fa *fa, struct fa_flow *f, uint64_t now)
+{
+    struct fa_msg d = {.type = FA_FLOW_DEALLOC, .s_eid = f->eid, .d_eid = f->peer_eid};
+    uint64_t dst = f->peer_addr, eid = f->eid;
+    uint8_t buf[FA_DEALLOC_LEN];
+
+    fa_send_msg(fa, dst, &d);
+    fa_forget(fa, f, now);
+    /* the peer ignores the copies: one lost packet does not leave it a
+     * dead flow until its keepalive notices */
+    if (fa_msg_encode(&d, buf, sizeof(buf)) == (int)sizeof(buf))
+        fa_resend_add(fa->resend, eid, dst, buf, sizeof(buf), now + FA_DEALLOC_NS,
+                      FA_DEALLOC_NS, 2, now + 3 * FA_DEALLOC_NS);
+}
+
 struct find {
     uint32_t flow_id;
     uint64_t eid;
