@@ -21,6 +21,7 @@ static int on_alloc(void *arg, const struct bus_request *req, struct bus_reply *
     fa_alloc_t m = FA_ALLOC_INIT_ZERO;
     unsigned hl = atomic_load(&fa->hash_len);
     qosspec_t q;
+    bool known;
 
     (void)rep;
     if (bus_request_decode(req, FA_ALLOC_FIELDS, &m) < 0)
@@ -31,6 +32,11 @@ static int on_alloc(void *arg, const struct bus_request *req, struct bus_reply *
         return -EINVAL;
     if (!atomic_load(&fa->attached) || atomic_load(&fa->addr) == 0)
         return -EIPCPSTATE;
+    pthread_mutex_lock(&fa->lock);
+    known = fa_by_flow_id(fa, m.flow_id) != NULL;
+    pthread_mutex_unlock(&fa->lock);
+    if (known) /* a retry from another client: already on its way */
+        return 0;
     return fa_alloc_start(fa, m.flow_id, m.hash.bytes, m.hash.size, &q,
                           m.timeout_ms != 0 ? m.timeout_ms : FA_ALLOC_MS);
 }
