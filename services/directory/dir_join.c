@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define JOIN_MS        1000
-#define JOIN_RETRY_MS  15000 /* no contact: try the neighbours again */
-#define JOIN_FILE_MAX  (1 << 20)
-#define JOIN_FEW       8 /* contacts under which non-neighbours are tried too */
-#define STATS_EVERY    10 /* timer turns between stats lines */
+#define JOIN_MS       1000
+#define JOIN_RETRY_MS 15000 /* no contact: try the neighbours again */
+#define JOIN_FILE_MAX (1 << 20)
+#define JOIN_FEW      8  /* contacts under which non-neighbours are tried too */
+#define STATS_EVERY   10 /* timer turns between stats lines */
 
 static void join_add(struct directory *d, uint64_t addr, bool nbr)
 {
@@ -98,7 +98,8 @@ static struct dir_join_addr *join_pick(struct directory *d, size_t contacts, uin
     for (size_t i = 0; i < d->n_join; i++) {
         struct dir_join_addr *j = &d->join[i];
 
-        if (j->nbr && now >= j->tried + JOIN_RETRY_MS && (again == NULL || j->tried < again->tried))
+        if (j->nbr && now >= j->tried + JOIN_RETRY_MS &&
+            (again == NULL || j->tried < again->tried))
             again = j;
     }
     return again;
@@ -106,6 +107,7 @@ static struct dir_join_addr *join_pick(struct directory *d, size_t contacts, uin
 
 static void stats_log(struct directory *d, uint64_t now)
 {
+    struct bus_server_stats bs;
     struct dht_stats s;
     size_t contacts, pending, names;
 
@@ -115,13 +117,15 @@ static void stats_log(struct directory *d, uint64_t now)
     pending = dht_pending(d->dht);
     names = d->n_names;
     pthread_mutex_unlock(&d->lock);
-    log_dbg("stats: contacts %zu lookups %zu names %zu cached %zu waiting %zu; sent %" PRIu64
-            " received %" PRIu64 " bad %" PRIu64 " timeouts %" PRIu64 " queries %" PRIu64
-            " (local %" PRIu64 ", failed %" PRIu64 ", hops max %" PRIu64 ") not answered %" PRIu64
-            " send failures %" PRIu64,
-            contacts, pending, names, dir_cache_count(d->cache, now), d->n_waits, s.msgs_sent,
-            s.msgs_recv, s.msgs_bad, s.timeouts, s.queries, s.queries_local, s.queries_failed,
-            s.query_hops_max, d->lookups_failed, d->send_fails);
+    bus_server_get_stats(service_bus(d->svc), &bs);
+    log_dbg(
+        "stats: contacts %zu lookups %zu names %zu cached %zu waiting %zu; sent %" PRIu64
+        " received %" PRIu64 " bad %" PRIu64 " timeouts %" PRIu64 " queries %" PRIu64
+        " (local %" PRIu64 ", failed %" PRIu64 ", hops max %" PRIu64 ") not answered %" PRIu64
+        " send failures %" PRIu64 "; bus retries ignored %" PRIu64 " replayed %" PRIu64,
+        contacts, pending, names, dir_cache_count(d->cache, now), d->n_waits, s.msgs_sent,
+        s.msgs_recv, s.msgs_bad, s.timeouts, s.queries, s.queries_local, s.queries_failed,
+        s.query_hops_max, d->lookups_failed, d->send_fails, bs.pending_retries, bs.dedup_hits);
 }
 
 static int on_join_timer(zloop_t *loop, int timer_id, void *arg)
