@@ -20,7 +20,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#define ATTACH_MS     500  /* between attempts to attach, and to learn the address */
+#define ATTACH_MS      500  /* between attempts to attach, and to learn the address */
 #define NAMES_RETRY_MS 3000 /* routing did not answer NAMES (yet) */
 #define NAMES_PROBE_MS 5000 /* a NAMES call to see whether routing restarted */
 #define NAMES_CALL_MS  500
@@ -29,7 +29,7 @@
 struct net {
     struct directory *d;
     struct bus_client *routing;
-    bool names_due;     /* publish what NAMES gives */
+    bool names_due;      /* publish what NAMES gives */
     uint64_t names_next; /* ms */
 };
 
@@ -182,8 +182,7 @@ static void names_ask(struct net *n, uint64_t now)
         pthread_mutex_lock(&d->lock);
         for (pb_size_t i = 0; i < rep->hashes_count; i++) {
             if (rep->hashes[i].size >= DHT_ID_MIN)
-                (void)dir_names_add(d, rep->hashes[i].bytes, rep->hashes[i].size,
-                                    dir_now_ms());
+                (void)dir_names_add(d, rep->hashes[i].bytes, rep->hashes[i].size, dir_now_ms());
         }
         pthread_mutex_unlock(&d->lock);
     }

@@ -34,8 +34,10 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct directory *d, int *lvl)
 {
     static const struct option opts[] = {
-        {"ipcp", required_argument, NULL, 'i'}, {"node", required_argument, NULL, 'n'},
-        {"log", required_argument, NULL, 'l'},  {"help", no_argument, NULL, 'h'},
+        {"ipcp", required_argument, NULL, 'i'},
+        {"node", required_argument, NULL, 'n'},
+        {"log", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
