@@ -14,6 +14,7 @@
 #include "directory.pb.h"
 #include "log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <ourobus/errno.h>
 #include <stdlib.h>
@@ -254,6 +255,7 @@ int dir_bus_start(struct directory *d)
     struct bus_server *bus = service_bus(d->svc);
     zmq_pollitem_t item = {.events = ZMQ_POLLIN};
 
+    assert(d && d->svc);
     d->cache = dir_cache_new(DIR_CACHE_SLOTS, DIR_CACHE_TTL);
     d->res_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (d->cache == NULL || d->res_fd < 0)
@@ -273,6 +275,7 @@ void dir_bus_stop(struct directory *d)
 {
     zmq_pollitem_t item = {.fd = d->res_fd, .events = ZMQ_POLLIN};
 
+    assert(d);
     if (d->res_fd >= 0) {
         zloop_poller_end(service_loop(d->svc), &item);
         close(d->res_fd);

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "routes_read.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -171,6 +172,7 @@ int dir_join_start(struct directory *d)
 {
     char file[SERVICE_NAME_MAX + 32];
 
+    assert(d && d->svc);
     snprintf(file, sizeof(file), "routing.%s.routes", d->ipcp);
     if (run_folder_file(service_run_folder(d->svc), file, d->routes_path,
                         sizeof(d->routes_path)) < 0)

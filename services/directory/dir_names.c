@@ -8,6 +8,7 @@
 #include "hash.h"
 #include "log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ uint64_t dir_now_ms(void)
 
 const char *dir_hash_str(const uint8_t *hash, size_t len, char *buf)
 {
+    assert(hash && buf);
     hash_hex(hash, len < 4 ? len : 4, buf);
     return buf;
 }
@@ -60,8 +62,10 @@ static void name_publish(struct directory *d, struct dir_name_entry *e, uint64_t
 
 int dir_names_add(struct directory *d, const uint8_t *hash, size_t len, uint64_t now)
 {
-    struct dir_name_entry *e = name_find(d, hash, len);
+    struct dir_name_entry *e;
 
+    assert(d && hash && len <= DHT_ID_MAX);
+    e = name_find(d, hash, len);
     if (e == NULL) {
         e = realloc(d->names, (d->n_names + 1) * sizeof(*e));
         if (e == NULL)
@@ -96,8 +100,10 @@ static bool name_withdraw(struct directory *d, struct dir_name_entry *e, uint64_
 
 void dir_names_remove(struct directory *d, const uint8_t *hash, size_t len, uint64_t now)
 {
-    struct dir_name_entry *e = name_find(d, hash, len);
+    struct dir_name_entry *e;
 
+    assert(d && hash);
+    e = name_find(d, hash, len);
     if (e == NULL)
         return;
     if (name_withdraw(d, e, now))
@@ -108,6 +114,7 @@ void dir_names_remove(struct directory *d, const uint8_t *hash, size_t len, uint
 
 void dir_names_publish(struct directory *d, uint64_t now)
 {
+    assert(d);
     if (d->dht == NULL)
         return;
     for (size_t i = 0; i < d->n_names;) {

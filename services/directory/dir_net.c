@@ -13,6 +13,7 @@
 #include "run_folder.h"
 #include "wire.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -261,7 +262,10 @@ out:
 
 int dir_net_start(struct directory *d)
 {
-    int err = pthread_create(&d->net, NULL, net_main, d);
+    int err;
+
+    assert(d && !d->net_started);
+    err = pthread_create(&d->net, NULL, net_main, d);
 
     if (err != 0) {
         log_err("cannot start the net thread: %s", strerror(err));
@@ -273,6 +277,7 @@ int dir_net_start(struct directory *d)
 
 void dir_net_stop(struct directory *d)
 {
+    assert(d);
     atomic_store(&d->stop, true);
     if (d->net_started)
         pthread_join(d->net, NULL);
