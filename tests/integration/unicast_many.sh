@@ -89,7 +89,7 @@ ok $? "every node routes to the fifteen others"
 
 r=0
 for k in $NODES; do
-	on_x "$k" "$OPING" -l >"$T_RUN/oping-l.$k.log" 2>&1 &
+	env OUROBUS_NODE="$(node_of "$k")" "$OPING" -l >"$T_RUN/oping-l.$k.log" 2>&1 &
 	track $!
 	{ irm_x "$k" bind program "$OPING" name "ping.$k" &&
 		irm_x "$k" name register "ping.$k" layer net; } >>"$T_RUN/reg.log" 2>&1 || r=1
@@ -118,7 +118,7 @@ ok $? "every node resolved every other node's name and got a pong: $((N * (N - 1
 
 PIDS=""
 for k in $NODES; do
-	PIDS="$PIDS $(irm_x "$k" ipcp list 2>/dev/null | awk 'NR > 1 { print $1 }')"
+	PIDS="$PIDS $(irm_x "$k" ipcp list 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1 }' | tr '\n' ' ')"
 	PIDS="$PIDS $(pgrep -f "ourobus-(fa|directory) --node $(node_of "$k") " | tr '\n' ' ')"
 done
 for p in $PIDS; do track "$p"; done
@@ -130,5 +130,6 @@ for k in $NODES; do
 	"$IRMD" --wipe --node "$(node_of "$k")" 2>/dev/null || r=1
 done
 [ $r -eq 0 ] && wait_until 10000 sh -c "for p in $PIDS; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
-ok $? "ourobus-irmd --wipe stops every daemon of the sixteen nodes"
+ok $? "ourobus-irmd --wipe stops every daemon of the sixteen nodes" ||
+	diag "still running: $(for p in $PIDS; do kill -0 "$p" 2>/dev/null && ps -o pid=,args= -p "$p"; done)"
 exit $T_FAILED

@@ -92,13 +92,14 @@ ok $? "operf in layer top, 1000-byte packets: $(grep '^received' "$T_RUN/perf.ou
 
 PIDS=""
 for n in "$A" "$B"; do
-	PIDS="$PIDS $("$IRM" --node "$n" ipcp list 2>/dev/null | awk 'NR > 1 { print $1 }')"
+	PIDS="$PIDS $("$IRM" --node "$n" ipcp list 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1 }' | tr '\n' ' ')"
 	PIDS="$PIDS $(pgrep -f "ourobus-(fa|directory) --node $n " | tr '\n' ' ')"
 done
 for p in $PIDS; do track "$p"; done
 node_stop $IRMD_A
 node_stop $IRMD_B
-"$IRMD" --wipe --node "$A" 2>/dev/null && "$IRMD" --wipe --node "$B" 2>/dev/null &&
+"$IRMD" --wipe --node "$A" 2>"$T_RUN/wipe.err" && "$IRMD" --wipe --node "$B" 2>>"$T_RUN/wipe.err" &&
 	wait_until 5000 sh -c "for p in $PIDS; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
-ok $? "ourobus-irmd --wipe stops the six IPCP daemons and their companions"
+ok $? "ourobus-irmd --wipe stops the six IPCP daemons and their companions" ||
+	diag "still running: $(for p in $PIDS; do kill -0 "$p" 2>/dev/null && ps -o pid=,stat=,args= -p "$p"; done) $(cat "$T_RUN/wipe.err") PIDS=$PIDS"
 exit $T_FAILED

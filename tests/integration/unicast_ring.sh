@@ -110,7 +110,7 @@ ok $? "layer lfa (routing lfa): a ring of six, every node routes to every other"
 layer_up simple link-state
 ok $? "layer simple (routing link-state): the same ring"
 
-on_x d "$OPING" -l >"$T_RUN/oping-l.log" 2>&1 &
+ip netns exec "$NS" env OUROBUS_NODE="$(node_of d)" "$OPING" -l >"$T_RUN/oping-l.log" 2>&1 &
 track $!
 r=0
 irm_x d bind program "$OPING" name ping.d >"$T_RUN/reg.log" 2>&1 || r=1
