@@ -11,9 +11,9 @@
 #include "deadline.h"
 #include "log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
-#include <dirent.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -23,10 +23,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define COMP_KINDS      2
-#define COMP_BACKOFF_MS 100u
+#define COMP_KINDS       2
+#define COMP_BACKOFF_MS  100u
 #define COMP_BACKOFF_MAX 5000u
-#define COMP_STABLE_MS  10000u
+#define COMP_STABLE_MS   10000u
 
 extern char **environ;
 
@@ -36,9 +36,9 @@ struct companion {
     struct irmd *d;
     char ipcp[NAME_SIZE + 1];
     int kind;
-    pid_t pid;   /* 0 while down */
-    int pidfd;   /* readable when it exits, -1 if none */
-    bool child;  /* spawned by this process: reaped with waitpid */
+    pid_t pid;  /* 0 while down */
+    int pidfd;  /* readable when it exits, -1 if none */
+    bool child; /* spawned by this process: reaped with waitpid */
     uint32_t backoff_ms;
     uint64_t up_since; /* ns */
     int timer;         /* the restart timer, -1 if none */

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NBRS_TICK_MS 250 /* the read timeout and the period of the helper threads */
+#define NBRS_TICK_MS 50 /* the read timeout and the period of the helper threads */
 
 _Static_assert(NBRS_MAX <= PFF_READERS, "an adjacency id is a PFF reader id");
 #define NBRS_STOP_MS 8000

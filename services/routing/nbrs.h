@@ -19,9 +19,9 @@
 #include <stdint.h>
 
 #define NBRS_MAX          64   /* adjacencies; an adjacency's id is < NBRS_MAX */
-#define NBRS_KEEPALIVE_MS 1000 /* a keepalive when nothing else was sent */
-#define NBRS_DEAD_MS      4000 /* nothing heard for this long: the neighbour is gone */
-#define NBRS_RETRY_MS     1000 /* between two attempts to re-make a connection */
+#define NBRS_KEEPALIVE_MS 150  /* a keepalive when nothing else was sent */
+#define NBRS_DEAD_MS      600  /* nothing heard for this long: the neighbour is gone */
+#define NBRS_RETRY_MS     200  /* between two attempts to re-make a connection */
 #define NBRS_HELLO_MS     3000 /* for the answer to a hello */
 #define NBRS_PKT_MAX      2048 /* the largest packet read from an N-1 flow */
 

@@ -14,6 +14,7 @@
 #include "np1.h"
 
 #include "bus_client.h"
+#include "bus_server.h"
 #include "deadline.h"
 #include "directory.pb.h"
 #include "fa.pb.h"
@@ -23,7 +24,6 @@
 #include "qos_msg.h"
 #include "routing.h"
 #include "routing.pb.h"
-#include "bus_server.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -35,13 +35,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NP1_TOMB      UINT64_MAX  /* a slot whose binding ended */
-#define NP1_NAMES_MAX 256u        /* names registered in this IPCP */
-#define NP1_PENDING   256u        /* FLOW_REQ_ARRs waiting for the IRM daemon */
+#define NP1_TOMB      UINT64_MAX     /* a slot whose binding ended */
+#define NP1_NAMES_MAX 256u           /* names registered in this IPCP */
+#define NP1_PENDING   256u           /* FLOW_REQ_ARRs waiting for the IRM daemon */
 #define NP1_READER    (NBRS_MAX + 1) /* our PFF reader id */
-#define TX_BATCH      32          /* packets of one flow per turn */
-#define TX_ACTIVE     4096        /* flows served in turn */
-#define TX_WAKE_MS    1000        /* look at the stop flag this often */
+#define TX_BATCH      32             /* packets of one flow per turn */
+#define TX_ACTIVE     4096           /* flows served in turn */
+#define TX_WAKE_MS    1000           /* look at the stop flag this often */
 #define TX_STOP_FID   EVQ_FLOW_MAX
 #define BUS_FA_MS     1000 /* a call to the fa from the main loop */
 #define BUS_DIR_MS    1000 /* a reg or unreg call to the directory */
@@ -236,11 +236,8 @@ static bool drain(struct np1 *n, struct np1_flow *f)
 
         if (np1_flow_read(d, f, &off) < 0)
             return false;
-        h = (struct dt_hdr){.dst = s->peer_addr,
-                            .cube = s->cube,
-                            .ttl = n->ttl,
-                            .ecn = 0,
-                            .eid = s->peer_eid};
+        h = (struct dt_hdr){
+            .dst = s->peer_addr, .cube = s->cube, .ttl = n->ttl, .ecn = 0, .eid = s->peer_eid};
         p = pool_blk_push_head(pool, off, hl);
         if (p == NULL || dt_hdr_encode(&n->fmt, &h, p, hl) < 0) {
             pool_free(pool, off);
@@ -445,8 +442,8 @@ int np1_query(struct np1 *n, const uint8_t *hash, size_t len, int timeout_ms)
     q.hash.size = (pb_size_t)len;
     memcpy(q.hash.bytes, hash, len);
     q.timeout_ms = timeout_ms > 100 ? (uint32_t)timeout_ms - 50 : (uint32_t)timeout_ms;
-    err = bus_client_call_pb(c, DIR_METHOD_DIR_QUERY, DIR_QUERY_FIELDS, &q, DIR_ADDRS_FIELDS, &a,
-                             timeout_ms);
+    err = bus_client_call_pb(c, DIR_METHOD_DIR_QUERY, DIR_QUERY_FIELDS, &q, DIR_ADDRS_FIELDS,
+                             &a, timeout_ms);
     bus_client_destroy(&c);
     return err >= 0 && a.addrs_count > 0 ? 0 : -ENAME;
 }
@@ -590,8 +587,9 @@ static int on_req_arr(void *arg, const struct bus_request *req, struct bus_reply
     binding_from(&mb, b);
     np1_blob_encode(b, blob);
     qos_msg_to_spec(&m.qos, &qos);
-    err = ipcp_flow_req_arr(n->r->dev, m.hash.bytes, m.hash.size, &qos, NP1_MPL_MS, blob,
-                            sizeof(blob), m.timeout_ms ? (int)m.timeout_ms : 10000, req_done, b);
+    err =
+        ipcp_flow_req_arr(n->r->dev, m.hash.bytes, m.hash.size, &qos, NP1_MPL_MS, blob,
+                          sizeof(blob), m.timeout_ms ? (int)m.timeout_ms : 10000, req_done, b);
     if (err == 0)
         return 0;
     free(b);
@@ -625,8 +623,7 @@ static int on_alloc_reply(void *arg, const struct bus_request *req, struct bus_r
         return -EINVAL;
     binding_from(&m.binding, &b);
     err = bind_flow(n, f, &b);
-    if (err < 0)
-    {
+    if (err < 0) {
         ipcp_flow_alloc_reply(n->r->dev, f, err, NP1_MPL_MS, NULL, 0);
         return err;
     }
@@ -737,7 +734,8 @@ int np1_serve(struct np1 *n)
                                  on_req_arr, n);
     err |= bus_server_add_method(s, ROUTING_METHOD_FLOW_ALLOC_REPLY, BUS_METHOD_DEDUP,
                                  on_alloc_reply, n);
-    err |= bus_server_add_method(s, ROUTING_METHOD_FLOW_CLOSE, BUS_METHOD_IDEMPOTENT, on_close, n);
+    err |=
+        bus_server_add_method(s, ROUTING_METHOD_FLOW_CLOSE, BUS_METHOD_IDEMPOTENT, on_close, n);
     err |= bus_server_add_method(s, ROUTING_METHOD_FLOWS, BUS_METHOD_IDEMPOTENT, on_flows, n);
     err |= bus_server_add_method(s, ROUTING_METHOD_NAMES, BUS_METHOD_IDEMPOTENT, on_names, n);
     n->ecn_timer = zloop_timer(service_loop(n->r->svc), ECN_TICK_MS, 0, on_ecn_tick, n);

@@ -31,9 +31,8 @@ int np1_blob_decode(const uint8_t *blob, size_t len, struct np1_binding *b)
     b->peer_addr = wire_get64(blob + 9);
     b->peer_eid = wire_get64(blob + 17);
     b->cube = blob[25];
-    if (b->local_eid == 0 || b->local_eid == NP1_TOMB || b->peer_addr == 0 || b->peer_eid == 0 ||
-        b->cube >= QOS_CUBE_MAX)
+    if (b->local_eid == 0 || b->local_eid == NP1_TOMB || b->peer_addr == 0 ||
+        b->peer_eid == 0 || b->cube >= QOS_CUBE_MAX)
         return -EINVAL;
     return 0;
 }
-

@@ -23,13 +23,14 @@ T_NODES=""
 
 plan() { echo "1..$1"; }
 
-ok() { # cond-exit-status message
+ok() { # cond-exit-status message: returns the status, so 'ok ... || diag ...' works
 	T_N=$((T_N + 1))
 	if [ "$1" -eq 0 ]; then
 		echo "ok $T_N - $2"
 	else
 		echo "not ok $T_N - $2"
 		T_FAILED=$((T_FAILED + 1))
+		return 1
 	fi
 }
 

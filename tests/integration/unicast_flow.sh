@@ -85,9 +85,9 @@ done
 ok $r "the IRM daemons started an ourobus-fa and an ourobus-directory beside each routing"
 
 # ---- servers on d --------------------------------------------------------------
-on_x d "$OPING" -l >"$T_RUN/oping-l.log" 2>&1 &
+env OUROBUS_NODE="$(node_of d)" "$OPING" -l >"$T_RUN/oping-l.log" 2>&1 &
 track $!
-on_x d "$OPERF" -l >"$T_RUN/operf-l.log" 2>&1 &
+env OUROBUS_NODE="$(node_of d)" "$OPERF" -l >"$T_RUN/operf-l.log" 2>&1 &
 track $!
 r=0
 irm_x d bind program "$OPING" name ping.d >>"$T_RUN/reg.log" 2>&1 || r=1
@@ -177,5 +177,6 @@ for x in $NODES; do
 	"$IRMD" --wipe --node "$(node_of "$x")" 2>/dev/null || r=1
 done
 [ $r -eq 0 ] && wait_until 5000 sh -c "for p in $PIDS; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
-ok $? "ourobus-irmd --wipe stops every daemon, the fa and the directory too"
+ok $? "ourobus-irmd --wipe stops every daemon, the fa and the directory too" ||
+	diag "still running: $(for p in $PIDS; do kill -0 "$p" 2>/dev/null && ps -o pid=,args= -p "$p"; done)"
 exit $T_FAILED
