@@ -349,7 +349,7 @@ static double node_rss(char *note, size_t len, size_t *procs)
     d = opendir("/proc");
     if (d == NULL)
         return 0;
-    used = (size_t)snprintf(note, len, "node A idle:");
+    used = (size_t)snprintf(note, len, "node A, MB RSS/shared:");
     while ((e = readdir(d)) != NULL) {
         char prog[64];
         pid_t pid = (pid_t)atoi(e->d_name);
@@ -362,12 +362,13 @@ static double node_rss(char *note, size_t len, size_t *procs)
         shm_sum += shm;
         (*procs)++;
         if (used < len)
-            used += (size_t)snprintf(note + used, len - used, " %s %.1f",
-                                     strncmp(prog, "ourobus-", 8) == 0 ? prog + 8 : prog, mb);
+            used +=
+                (size_t)snprintf(note + used, len - used, " %s %.1f/%.1f",
+                                 strncmp(prog, "ourobus-", 8) == 0 ? prog + 8 : prog, mb, shm);
     }
     closedir(d);
     if (used < len)
-        snprintf(note + used, len - used, " (shared memory %.1f)", shm_sum);
+        snprintf(note + used, len - used, " (shared %.1f)", shm_sum);
     return sum;
 }
 
