@@ -176,10 +176,11 @@ int netns_up(struct netns_line *p, int n, const char *tag)
 
 void netns_down(struct netns_line *p)
 {
+    char wipe[NETNS_MAX * 720] = ""; /* a command per node: paths up to 512 */
+    size_t used = 0;
+
     if (p->owner != getpid() || p->n == 0)
         return; /* a child that was forked from the owner, or done already */
-    char wipe[NETNS_MAX * 200] = "";
-    size_t used = 0;
 
     for (int i = 0; i < p->n; i++)
         if (p->irmd[i] > 0)
