@@ -213,7 +213,8 @@ int flow_stream(const char *name, double seconds, size_t size, double *pps, size
     return 0;
 }
 
-int flow_alloc_rate(const char *name, size_t n, double *per_s, size_t *failed)
+int flow_alloc_rate(const char *name, size_t n, double *per_s, size_t *failed,
+                    struct samples *alloc_ns, struct samples *dealloc_ns)
 {
     struct timespec t = {5, 0};
     size_t ok = 0, in_row = 0;
@@ -222,6 +223,7 @@ int flow_alloc_rate(const char *name, size_t n, double *per_s, size_t *failed)
     bench_pin(0);
     t0 = now_ns();
     for (size_t i = 0; i < n && in_row < 10; i++) {
+        uint64_t a = now_ns(), b;
         int fd = flow_alloc(name, NULL, &t);
 
         if (fd < 0) {
@@ -229,9 +231,14 @@ int flow_alloc_rate(const char *name, size_t n, double *per_s, size_t *failed)
             continue;
         }
         in_row = 0;
+        if (alloc_ns != NULL)
+            samples_add(alloc_ns, now_ns() - a);
         if (flow_write(fd, "C", 1) == 1)
             ok++;
+        b = now_ns();
         flow_dealloc(fd);
+        if (dealloc_ns != NULL)
+            samples_add(dealloc_ns, now_ns() - b);
     }
     t1 = now_ns();
     *failed = n - ok;

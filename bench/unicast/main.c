@@ -275,12 +275,22 @@ static size_t alloc_rate(struct report *r, size_t n)
     double per_s = 0;
     size_t failed = n;
 
+    struct samples alloc_ns, dealloc_ns;
+
     progress("%zu flow allocations to %s in a row", n, names[PATH_UNICAST]);
-    flow_alloc_rate(names[PATH_UNICAST], n, &per_s, &failed);
+    samples_init(&alloc_ns, n);
+    samples_init(&dealloc_ns, n);
+    flow_alloc_rate(names[PATH_UNICAST], n, &per_s, &failed, &alloc_ns, &dealloc_ns);
     flow_server_stop(srv);
     snprintf(note, sizeof(note), "alloc + 'C' + dealloc A -> B, %zu in a row", n);
     report_value(r, "flow_alloc_rate", per_s, "/s", n - failed, note);
     report_value(r, "flow_alloc_failures", (double)failed, "", n, "of flow_alloc_rate");
+    if (alloc_ns.n > 0)
+        report_latency(r, "flow_alloc_time", &alloc_ns, "one flow_alloc of those");
+    if (dealloc_ns.n > 0)
+        report_latency(r, "flow_dealloc_time", &dealloc_ns, "one flow_dealloc of those");
+    samples_free(&alloc_ns);
+    samples_free(&dealloc_ns);
     return failed;
 }
 
