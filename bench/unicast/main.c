@@ -50,6 +50,7 @@ static const char *const names[] = {
 static int server_node[] = {[PATH_UNICAST] = 1, [PATH_UNICAST4] = 3};
 
 static struct netns_line net;
+static int layer_nodes; /* the members of layer net: 2, or 4 */
 static uint32_t spin;
 
 static void usage(FILE *f)
@@ -138,6 +139,21 @@ static bool routes_wait(int n, int ms)
             return false;
         usleep(50000);
     }
+}
+
+/* Before a figure over the layer: every member routes to every other one
+ * (a layer that lost an adjacency is waited for, and said so). */
+static void layer_settle(void)
+{
+    int64_t t0 = now_ms();
+    bool ok;
+
+    if (routes_wait(layer_nodes, 0))
+        return;
+    progress("layer net: routes incomplete, waiting up to %d s", WAIT_LAYER_MS / 1000);
+    ok = routes_wait(layer_nodes, WAIT_LAYER_MS);
+    progress("layer net: routes %s after %.1f s", ok ? "complete again" : "still incomplete",
+             (double)(now_ms() - t0) / 1000);
 }
 
 /* The udp4 shims of link l: each end's static map names the IPCP across
@@ -245,6 +261,7 @@ static int rtt_round(const struct rtt_job *j, size_t n, struct samples *s)
 
     if (j->kind == PATH_UDP)
         return udp_ns_rtt(&net, n, j->size, s);
+    layer_settle();
     srv = flow_server_start(&net, server_node[j->kind], spin);
     err = flow_rtt(names[j->kind], n, j->size, s);
     flow_server_stop(srv);
@@ -260,7 +277,10 @@ static double stream_round(const struct stream_job *j, double secs, size_t size)
     if (j->kind == PATH_UDP) {
         err = udp_ns_stream(&net, secs, size, &pps, &count);
     } else {
-        pid_t srv = flow_server_start(&net, server_node[j->kind], spin);
+        pid_t srv;
+
+        layer_settle();
+        srv = flow_server_start(&net, server_node[j->kind], spin);
         err = flow_stream(names[j->kind], secs, size, &pps, &count);
         flow_server_stop(srv);
     }
@@ -271,11 +291,13 @@ static double stream_round(const struct stream_job *j, double secs, size_t size)
 static size_t alloc_rate(struct report *r, size_t n)
 {
     static char note[128];
-    pid_t srv = flow_server_start(&net, server_node[PATH_UNICAST], spin);
+    struct samples alloc_ns, dealloc_ns;
     double per_s = 0;
     size_t failed = n;
+    pid_t srv;
 
-    struct samples alloc_ns, dealloc_ns;
+    layer_settle();
+    srv = flow_server_start(&net, server_node[PATH_UNICAST], spin);
 
     progress("%zu flow allocations to %s in a row", n, names[PATH_UNICAST]);
     samples_init(&alloc_ns, n);
@@ -475,6 +497,7 @@ int main(int argc, char **argv)
         four = false;
         net.keep_logs = true;
     }
+    layer_nodes = four ? 4 : 2;
     progress("node A's memory, idle (the layer up, names resolved once)");
     rss_idle = node_rss(note_idle, sizeof(note_idle), &procs_idle);
 
