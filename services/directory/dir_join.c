@@ -123,12 +123,13 @@ static void stats_log(struct directory *d, uint64_t now)
     bus_server_get_stats(service_bus(d->svc), &bs);
     log_dbg("stats: contacts %zu lookups %zu names %zu cached %zu waiting %zu; sent %" PRIu64
             " received %" PRIu64 " bad %" PRIu64 " timeouts %" PRIu64 " queries %" PRIu64
-            " (local %" PRIu64 ", failed %" PRIu64 ", hops max %" PRIu64
+            " (local %" PRIu64 ", failed %" PRIu64 ", hops %" PRIu64 " max %" PRIu64
             ") not answered %" PRIu64 " send failures %" PRIu64 "; bus retries ignored %" PRIu64
             " replayed %" PRIu64,
             contacts, pending, names, dir_cache_count(d->cache, now), d->n_waits, s.msgs_sent,
             s.msgs_recv, s.msgs_bad, s.timeouts, s.queries, s.queries_local, s.queries_failed,
-            s.query_hops_max, d->lookups_failed, send_fails, bs.pending_retries, bs.dedup_hits);
+            s.query_hops, s.query_hops_max, d->lookups_failed, send_fails, bs.pending_retries,
+            bs.dedup_hits);
 }
 
 static int on_join_timer(zloop_t *loop, int timer_id, void *arg)

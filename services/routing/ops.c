@@ -137,10 +137,19 @@ static void reg_below(struct routing *r)
     const char *names[2] = {r->name, r->conf.layer_info.name};
     struct ipcp_list_info *l = NULL;
     ssize_t n = irm_list_ipcps(&l);
+    bool after_us = false;
 
     for (ssize_t i = 0; i < n; i++) {
         int err = 0;
 
+        /* The IRM daemon lists IPCPs in the order they were made: a
+         * unicast layer made after ours runs over ours or beside it, never
+         * under it (two layers over each other would carry each other's
+         * adjacencies in a loop). Shims are always below. */
+        if (l[i].pid == getpid())
+            after_us = true;
+        if (after_us && l[i].type == IPCP_UNICAST)
+            continue;
         if (l[i].pid == getpid() || l[i].state != IPCP_STATE_OPERATIONAL ||
             strcmp(l[i].layer, r->conf.layer_info.name) == 0 || below_has(r, l[i].pid))
             continue;

@@ -28,7 +28,7 @@ for b in "$IRMD" "$IRM" "$SHIM" "$ROUTING" "$FA" "$DIRD" "$OPING" "$OPERF"; do
 	[ -x "$b" ] || skip_all "$b is not built"
 done
 
-plan 25
+plan 28
 
 log_of() { echo "$T_RUN/$(node_of "$1").irmd.log"; }
 show() { sed 's/^/#   /' "$1" >&2; }
@@ -116,6 +116,26 @@ on_x a timeout 20 "$OPING" -n no.such.name -c 1 >/dev/null 2>"$T_RUN/unknown.err
 r=$?
 [ $r -ne 0 ] && grep -q "no such name" "$T_RUN/unknown.err"
 ok $? "an unknown name: 'no such name' after $(($(now_ms) - t0)) ms" || show "$T_RUN/unknown.err"
+
+# ---- overload: a flood across the line -------------------------------------------
+# operf -f writes as fast as the flow takes packets, far above what the
+# line carries: the layer drops the excess (counted), other flows still
+# allocate and carry data during it, and all is normal once it stops.
+on_x a timeout 30 "$OPERF" -n perf.d -d 4 -s 1400 -f >"$T_RUN/flood.out" 2>&1 &
+F=$!
+track $F
+wait_until 5000 grep -q "1 s: sent" "$T_RUN/flood.out"
+on_x a timeout 10 "$OPING" -n ping.d -c 20 -i 10 >"$T_RUN/during.out" 2>&1 &&
+	set -- $(pongs "$T_RUN/during.out") 0 0 && [ "$2" -ge 10 ]
+ok $? "during the flood a new flow allocates and 20 pings get $2 pongs" || show "$T_RUN/during.out"
+wait $F
+r=$?
+[ $r -eq 0 ] && grep -q "^received: *[1-9][0-9]* packets" "$T_RUN/flood.out"
+ok $? "the flood's own flow delivered: $(grep '^received' "$T_RUN/flood.out" | sed 's/  */ /g')" ||
+	show "$T_RUN/flood.out"
+on_x a timeout 10 "$OPING" -n ping.d -c 50 -i 10 >"$T_RUN/after-flood.out" 2>&1 &&
+	grep -q "^50 packets sent, 50 received" "$T_RUN/after-flood.out"
+ok $? "after the flood: 50 of 50 pongs at once" || show "$T_RUN/after-flood.out"
 
 # ---- kill -9 of each service while oping runs -----------------------------------
 # oping for 5 s, 10 ms apart, kill -9 of a service after 1.5 s; rc is
