@@ -404,6 +404,20 @@ static double node_rss(char *note, size_t len, size_t *procs)
     return sum;
 }
 
+/* The 1-minute load average: the machine is shared. */
+static double load_1min(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+
+    if (f != NULL) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
 /* ---- main ------------------------------------------------------------------ */
 
 static void on_signal(int sig)
@@ -425,7 +439,7 @@ int main(int argc, char **argv)
     static struct report rep;
     static char note_idle[256], note_after[256];
     size_t n = 100000, allocs = 10000, failed, procs_idle, procs_after;
-    double rss_idle, rss_after;
+    double rss_idle, rss_after, load_start = load_1min();
     double secs = 1.0;
     int rounds = 5, nodes = 4;
     bool four;
@@ -560,8 +574,9 @@ int main(int argc, char **argv)
              "plain UDP sockets between A and B in the same run. Latencies are medians of\n"
              "the round trips, rates are counted at the receiver (medians of %d interleaved\n"
              "rounds each). node_rss_mb: summed VmRSS (the shared pool counted in each\n"
-             "process), idle before the flows; node_rss_mb_after: the same after them.%s",
-             net.n, rounds,
+             "process), idle before the flows; node_rss_mb_after: the same after them.\n"
+             "Load average (1 min): %.1f at the start, %.1f at the end.%s",
+             net.n, rounds, load_start, load_1min(),
              nodes == 4 && !four ? "\nThe line of four did not come up: unicast4 skipped."
                                  : "");
     report_table(&rep, title);
