@@ -567,18 +567,21 @@ int main(int argc, char **argv)
     report_value(&rep, "node_rss_mb", rss_idle, "MB", procs_idle, note_idle);
     report_value(&rep, "node_rss_mb_after", rss_after, "MB", procs_after, note_after);
 
-    snprintf(title, sizeof(title),
-             "bench unicast: %d nodes in network namespaces in a line joined by veth pairs,\n"
-             "layer net (unicast: routing, fa, directory) over udp4 shims; node A and the\n"
-             "client on CPU 0, the server and node B (and D) on CPU 1, node C on CPU 0;\n"
-             "plain UDP sockets between A and B in the same run. Latencies are medians of\n"
-             "the round trips, rates are counted at the receiver (medians of %d interleaved\n"
-             "rounds each). node_rss_mb: summed VmRSS (the shared pool counted in each\n"
-             "process), idle before the flows; node_rss_mb_after: the same after them.\n"
-             "Load average (1 min): %.1f at the start, %.1f at the end.%s",
-             net.n, rounds, load_start, load_1min(),
-             nodes == 4 && !four ? "\nThe line of four did not come up: unicast4 skipped."
-                                 : "");
+    snprintf(
+        title, sizeof(title),
+        "bench unicast: %d nodes in network namespaces in a line joined by veth pairs,\n"
+        "layer net (unicast: routing, fa, directory) over udp4 shims; %s;\n"
+        "plain UDP sockets between A and B in the same run. Latencies are medians of\n"
+        "the round trips, rates are counted at the receiver (medians of %d interleaved\n"
+        "rounds each). node_rss_mb: summed VmRSS (the shared pool counted in each\n"
+        "process), idle before the flows; node_rss_mb_after: the same after them.\n"
+        "Load average (1 min): %.1f at the start, %.1f at the end.%s",
+        net.n,
+        net.n == 4
+            ? "nodes A and C and\nthe client on CPU 0, nodes B and D and the servers on CPU 1"
+            : "node A and the\nclient on CPU 0, node B and the server on CPU 1",
+        rounds, load_start, load_1min(),
+        nodes == 4 && !four ? "\nThe line of four did not come up: unicast4 skipped." : "");
     report_table(&rep, title);
     report_ratio(&rep, "unicast_rtt", "udp_rtt");
     report_ratio(&rep, "unicast_tput_1400", "udp_tput_1400");
