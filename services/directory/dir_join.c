@@ -147,8 +147,17 @@ static int on_join_timer(zloop_t *loop, int timer_id, void *arg)
         pthread_mutex_unlock(&d->lock);
         return 0;
     }
-    dir_names_publish(d, now); /* those a busy DHT refused */
     contacts = dht_contacts(d->dht);
+    /* Names published while we knew few nodes (at the start, before the
+     * join) are stored only here and there: publish them again as the
+     * table fills, up to JOIN_FEW contacts. */
+    if (contacts > d->contacts_published && d->contacts_published < JOIN_FEW) {
+        for (size_t i = 0; i < d->n_names; i++)
+            if (!d->names[i].withdraw)
+                d->names[i].published = false;
+        d->contacts_published = contacts;
+    }
+    dir_names_publish(d, now); /* and those a busy DHT refused */
     pthread_mutex_unlock(&d->lock);
     if (contacts != d->contacts_logged) {
         log_info("%zu contacts in the DHT (were %zu)", contacts, d->contacts_logged);

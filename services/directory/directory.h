@@ -94,6 +94,7 @@ struct directory {
     struct dir_join_addr join[DIR_JOIN_MAX];
     size_t n_join;
     size_t contacts_logged;
+    size_t contacts_published; /* contacts when the names were last published */
     unsigned ticks;
 };
 

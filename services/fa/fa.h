@@ -8,6 +8,7 @@
 #define OUROBUS_FA_H
 
 #include "bus_client.h"
+#include "dir_cache.h"
 #include "fa_ca.h"
 #include "fa_msg.h"
 #include "fa_resend.h"
@@ -39,6 +40,9 @@ struct fa_side {
     uint64_t update_tx; /* ns: the last FLOW_UPDATE we sent (0: none) */
 };
 
+#define FA_ADDR_CACHE    1024  /* names whose address is kept */
+#define FA_ADDR_CACHE_MS 10000 /* for this long (as the directory's own cache) */
+
 struct fa {
     const char *name; /* the IPCP */
     const char *node;
@@ -50,6 +54,7 @@ struct fa {
     pthread_cond_t cond;  /* stop, and the count of alloc threads */
     struct fa_table *table;
     struct fa_resend *resend;
+    struct dir_cache *addrs; /* name hash -> address, from recent resolutions */
     struct fa_side *side;
     size_t n_side, cap_side;
     struct mgmt_link link; /* tx side used under the lock */

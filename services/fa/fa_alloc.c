@@ -105,8 +105,12 @@ static void *alloc_main(void *arg)
     int err;
 
     err = resolve(j, &addr);
-    if (err == 0)
+    if (err == 0) {
+        pthread_mutex_lock(&fa->lock);
+        dir_cache_put(fa->addrs, j->hash, j->hash_len, &addr, 1, now_ns() / 1000000);
+        pthread_mutex_unlock(&fa->lock);
         err = request(j, addr);
+    }
     if (err < 0) {
         struct bus_client *bc = fa_client(fa, fa->routing_ep, "alloc");
 
@@ -143,6 +147,19 @@ int fa_alloc_start(struct fa *fa, uint32_t flow_id, const uint8_t *hash, size_t 
     j->hash_len = hash_len;
     j->qos = *qos;
     j->deadline = deadline_after_ms(timeout_ms);
+    /* A name resolved a moment ago: the FLOW_REQ goes now, from here. */
+    {
+        uint64_t addrs[DIR_CACHE_ADDRS];
+        size_t n;
+
+        pthread_mutex_lock(&fa->lock);
+        n = dir_cache_get(fa->addrs, hash, hash_len, now_ns() / 1000000, addrs);
+        pthread_mutex_unlock(&fa->lock);
+        if (n > 0 && request(j, addrs[0]) == 0) {
+            free(j);
+            return 0;
+        }
+    }
     pthread_attr_init(&at);
     pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
     pthread_mutex_lock(&fa->lock);

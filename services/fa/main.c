@@ -175,7 +175,8 @@ int main(int argc, char **argv)
         goto fail_sync;
     fa->table = fa_table_new(FA_FLOWS_MAX, fa_rand_eid, fa);
     fa->resend = fa_resend_new();
-    if (fa->table == NULL || fa->resend == NULL) {
+    fa->addrs = dir_cache_new(FA_ADDR_CACHE, FA_ADDR_CACHE_MS);
+    if (fa->table == NULL || fa->resend == NULL || fa->addrs == NULL) {
         log_err("out of memory");
         goto fail_table;
     }
@@ -202,6 +203,7 @@ int main(int argc, char **argv)
 fail_table:
     stop_threads(fa);
     fa_resend_destroy(&fa->resend);
+    dir_cache_destroy(&fa->addrs);
     fa_table_destroy(&fa->table);
     free(fa->side);
     pthread_cond_destroy(&fa->cond);

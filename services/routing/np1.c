@@ -424,27 +424,31 @@ int np1_unreg(struct np1 *n, const uint8_t *hash, size_t len)
 
 int np1_query(struct np1 *n, const uint8_t *hash, size_t len, int timeout_ms)
 {
+    /* Queries run on the IPCP library's worker threads: each keeps its own
+     * client (a connection made once, not per query). */
+    static __thread struct bus_client *c;
+    static _Atomic unsigned seq;
     dir_query_t q = DIR_QUERY_INIT_ZERO;
     dir_addrs_t a = DIR_ADDRS_INIT_ZERO;
-    struct bus_client *c;
     char ident[64];
-    static _Atomic unsigned seq;
     int err;
 
     if (len == 0 || len > sizeof(q.hash.bytes))
         return -EINVAL;
     if (bus_probe(n->dir_ep) < 0)
         return -ENAME;
-    snprintf(ident, sizeof(ident), "routing.%d.q%u", (int)getpid(), atomic_fetch_add(&seq, 1));
-    c = bus_client_new(n->dir_ep, ident);
-    if (c == NULL)
-        return -ENOMEM;
+    if (c == NULL) {
+        snprintf(ident, sizeof(ident), "routing.%d.q%u", (int)getpid(),
+                 atomic_fetch_add(&seq, 1));
+        c = bus_client_new(n->dir_ep, ident);
+        if (c == NULL)
+            return -ENOMEM;
+    }
     q.hash.size = (pb_size_t)len;
     memcpy(q.hash.bytes, hash, len);
     q.timeout_ms = timeout_ms > 100 ? (uint32_t)timeout_ms - 50 : (uint32_t)timeout_ms;
     err = bus_client_call_pb(c, DIR_METHOD_DIR_QUERY, DIR_QUERY_FIELDS, &q, DIR_ADDRS_FIELDS,
                              &a, timeout_ms);
-    bus_client_destroy(&c);
     return err >= 0 && a.addrs_count > 0 ? 0 : -ENAME;
 }
 
