@@ -20,6 +20,8 @@
 
 #define WARMUP 1000
 
+#define ALLOC_GIVE_UP_S 30 /* flow_alloc_rate: no allocation for this long */
+
 /* What the server and the client share: the sink's count and times. */
 struct sink_report {
     _Atomic uint64_t got;
@@ -217,20 +219,33 @@ int flow_alloc_rate(const char *name, size_t n, double *per_s, size_t *failed,
                     struct samples *alloc_ns, struct samples *dealloc_ns)
 {
     struct timespec t = {5, 0};
-    size_t ok = 0, in_row = 0;
-    uint64_t t0, t1;
+    size_t ok = 0, streak = 0;
+    uint64_t t0, t1, last_ok;
 
     bench_pin(0);
-    t0 = now_ns();
-    for (size_t i = 0; i < n && in_row < 10; i++) {
+    t0 = last_ok = now_ns();
+    for (size_t i = 0; i < n; i++) {
         uint64_t a = now_ns(), b;
-        int fd = flow_alloc(name, NULL, &t);
+        int fd;
 
+        if (a - last_ok > (uint64_t)ALLOC_GIVE_UP_S * 1000000000ull) {
+            fprintf(stderr, "bench: no flow to %s for %d s: %zu allocations not tried\n", name,
+                    ALLOC_GIVE_UP_S, n - i);
+            break;
+        }
+        fd = flow_alloc(name, NULL, &t);
         if (fd < 0) {
-            in_row++;
+            if (streak++ == 0) /* once per run of failures */
+                fprintf(stderr, "bench: allocation %zu to %s failed (%d), %zu succeeded\n",
+                        i + 1, name, fd, ok);
+            usleep(10000); /* a layer that is down fails at once: not in a spin */
             continue;
         }
-        in_row = 0;
+        if (streak > 0)
+            fprintf(stderr, "bench: allocations to %s succeed again after %zu failures\n", name,
+                    streak);
+        streak = 0;
+        last_ok = now_ns();
         if (alloc_ns != NULL)
             samples_add(alloc_ns, now_ns() - a);
         if (flow_write(fd, "C", 1) == 1)

@@ -37,7 +37,7 @@ int flow_stream(const char *name, double seconds, size_t size, double *pps, size
 
 /* n flows to name in a row, each allocated, sent 'C' and deallocated:
  * allocations per second of those that succeeded, and how many failed
- * (after 10 failures in a row the rest count as failed, not tried). The
+ * (when none succeeded for 30 s the rest count as failed, not tried). The
  * time of each flow_alloc and flow_dealloc goes to alloc_ns and
  * dealloc_ns when they are not NULL. */
 int flow_alloc_rate(const char *name, size_t n, double *per_s, size_t *failed,
