@@ -317,10 +317,11 @@ static size_t alloc_rate(struct report *r, size_t n)
 }
 
 /* The daemon a command line runs (its program's name), or NULL. */
-static const char *node_daemon(pid_t pid, const char *node, char *prog, size_t len)
+static const char *node_daemon(pid_t pid, int i, char *prog, size_t len)
 {
     char path[64], cmd[1024];
-    bool ours = pid == net.irmd[0];
+    const char *node = net.node[i];
+    bool ours = pid == net.irmd[i];
     const char *base;
     size_t n;
     FILE *f;
@@ -387,7 +388,7 @@ static double node_rss(char *note, size_t len, size_t *procs)
         pid_t pid = (pid_t)atoi(e->d_name);
         double mb, shm = 0;
 
-        if (pid <= 0 || node_daemon(pid, net.node[0], prog, sizeof(prog)) == NULL)
+        if (pid <= 0 || node_daemon(pid, 0, prog, sizeof(prog)) == NULL)
             continue;
         mb = vm_rss_mb(pid, &shm);
         sum += mb;
@@ -402,6 +403,67 @@ static double node_rss(char *note, size_t len, size_t *procs)
     if (used < len)
         snprintf(note + used, len - used, " (shared %.1f)", shm_sum);
     return sum;
+}
+
+/* ---- daemons that restarted ------------------------------------------------ */
+
+#define DAEMONS_MAX 64
+
+struct daemon {
+    pid_t pid;
+    int node;
+    char prog[40];
+};
+
+/* The daemons of every node now: how many. */
+static int daemons_list(struct daemon *d, int max)
+{
+    struct dirent *e;
+    DIR *dir = opendir("/proc");
+    int n = 0;
+
+    if (dir == NULL)
+        return 0;
+    while ((e = readdir(dir)) != NULL && n < max) {
+        pid_t pid = (pid_t)atoi(e->d_name);
+
+        for (int i = 0; pid > 0 && i < net.n; i++) {
+            if (node_daemon(pid, i, d[n].prog, sizeof(d[n].prog)) != NULL) {
+                d[n].pid = pid;
+                d[n++].node = i;
+                break;
+            }
+        }
+    }
+    closedir(dir);
+    return n;
+}
+
+/* daemon_restarts: the daemons of before that are gone now (the IRM
+ * daemon restarts an IPCP's that dies), named in note. */
+static void daemons_restarted(struct report *r, const struct daemon *before, int nb, char *note,
+                              size_t len)
+{
+    struct daemon now[DAEMONS_MAX];
+    int nn = daemons_list(now, DAEMONS_MAX), gone = 0;
+    size_t used = (size_t)snprintf(note, len, "daemons that died in the run:");
+
+    for (int k = 0; k < nb; k++) {
+        bool alive = false;
+
+        for (int j = 0; j < nn && !alive; j++)
+            alive = now[j].pid == before[k].pid;
+        if (alive)
+            continue;
+        gone++;
+        if (used < len)
+            used +=
+                (size_t)snprintf(note + used, len - used, " %s of %c (pid %d)", before[k].prog,
+                                 letter(before[k].node), (int)before[k].pid);
+    }
+    if (gone == 0)
+        snprintf(note, len, "daemons of the %d nodes that died in the run", net.n);
+    report_value(r, "daemon_restarts", gone, "", (size_t)nb, note);
 }
 
 /* The 1-minute load average: the machine is shared. */
@@ -437,7 +499,9 @@ static int fail(void)
 int main(int argc, char **argv)
 {
     static struct report rep;
-    static char note_idle[256], note_after[256];
+    static char note_idle[256], note_after[256], note_restarts[512];
+    static struct daemon daemons[DAEMONS_MAX];
+    int ndaemons;
     size_t n = 100000, allocs = 10000, failed, procs_idle, procs_after;
     double rss_idle, rss_after, load_start = load_1min();
     double secs = 1.0;
@@ -517,6 +581,7 @@ int main(int argc, char **argv)
     layer_nodes = four ? 4 : 2;
     progress("node A's memory, idle (the layer up, names resolved once)");
     rss_idle = node_rss(note_idle, sizeof(note_idle), &procs_idle);
+    ndaemons = daemons_list(daemons, DAEMONS_MAX);
 
     {
         struct rtt_job jobs[] = {
@@ -566,6 +631,7 @@ int main(int argc, char **argv)
     rss_after = node_rss(note_after, sizeof(note_after), &procs_after);
     report_value(&rep, "node_rss_mb", rss_idle, "MB", procs_idle, note_idle);
     report_value(&rep, "node_rss_mb_after", rss_after, "MB", procs_after, note_after);
+    daemons_restarted(&rep, daemons, ndaemons, note_restarts, sizeof(note_restarts));
 
     snprintf(
         title, sizeof(title),
