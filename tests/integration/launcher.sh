@@ -105,12 +105,12 @@ rc=$?
 for p in $(pids_of_net); do track "$p"; done
 ok $rc "ourobus up: 3 nodes as processes in $(($(now_ms) - t0)) ms" ||
 	sed 's/^/#   /' "$T_RUN/up.out" >&2
-grep -q "up: 3 nodes, 3 IPCPs operational, 3 programs" "$T_RUN/up.out"
-ok $? "up says what it started"
+grep -q "up: 3 nodes, 6 IPCPs operational, 4 programs" "$T_RUN/up.out"
+ok $? "up says what it started" || sed 's/^/#   /' "$T_RUN/up.out" >&2
 
 "$OURO" status "$NET" >"$T_RUN/status.out" 2>&1
 rc=$?
-n=$(grep -c "IPCPs (1 of 1 operational)" "$T_RUN/status.out")
+n=$(grep -c "IPCPs (2 of 2 operational)" "$T_RUN/status.out")
 [ $rc = 0 ] && [ "$n" = 3 ] && grep -q "^node $A:" "$T_RUN/status.out" &&
 	grep -q "^node $B:" "$T_RUN/status.out" && grep -q "^node $C:" "$T_RUN/status.out"
 ok $? "ourobus status: every node, every IPCP operational (exit $rc)" ||
@@ -133,8 +133,8 @@ rc=$?
 ok $? "a second up is refused and leaves the network running"
 
 PIDS=$(pids_of_net | tr '\n' ' ')
-[ "$(echo $PIDS | wc -w)" = 9 ]
-ok $? "9 processes: 3 irmd, 3 shims, 3 servers ($PIDS)"
+[ "$(echo $PIDS | wc -w)" = 13 ]
+ok $? "13 processes: 3 irmd, 3 shims, 3 unicast IPCPs' routing, 4 servers ($PIDS)"
 timeout 60 "$OURO" down "$NET" >"$T_RUN/down.out" 2>&1
 ok $? "ourobus down" || sed 's/^/#   /' "$T_RUN/down.out" >&2
 wait_until 3000 none_alive $PIDS
@@ -173,7 +173,7 @@ ok $r "a namespace per node and the switch; $B has 10.99.1.2 on l0"
 ip netns pids "ob-$P-$A" | grep -qx "$(awk '$4 == "irmd" { print $2 }' "$OUROBUS_RUN_DIR/$A/ourobus.state")"
 ok $? "$A's irmd runs in its namespace"
 "$OURO" status "$NET" >"$T_RUN/statusns.out" 2>&1
-[ $? = 0 ] && [ "$(grep -c 'IPCPs (1 of 1 operational)' "$T_RUN/statusns.out")" = 3 ] &&
+[ $? = 0 ] && [ "$(grep -c 'IPCPs (2 of 2 operational)' "$T_RUN/statusns.out")" = 3 ] &&
 	grep -q "namespace ob-$P-$C" "$T_RUN/statusns.out"
 ok $? "status: every IPCP operational, the namespaces named" ||
 	sed 's/^/#   /' "$T_RUN/statusns.out" >&2
