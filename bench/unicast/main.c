@@ -439,14 +439,43 @@ static int daemons_list(struct daemon *d, int max)
     return n;
 }
 
-/* daemon_restarts: the daemons of before that are gone now (the IRM
- * daemon restarts an IPCP's that dies), named in note. */
+/* How many times node i's IRM daemon restarted a daemon that died (its
+ * log, warn level). */
+static int node_restarts(int i)
+{
+    char path[160], line[512];
+    int n = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s.log", net.run_dir, net.node[i]);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f) != NULL)
+        n += strstr(line, ") died: restarting") != NULL;
+    fclose(f);
+    return n;
+}
+
+/* daemon_restarts: the restarts of daemons that died (the IRM daemons'
+ * logs), per node, and which of the daemons there were before the flows
+ * are gone, in note. */
 static void daemons_restarted(struct report *r, const struct daemon *before, int nb, char *note,
                               size_t len)
 {
     struct daemon now[DAEMONS_MAX];
-    int nn = daemons_list(now, DAEMONS_MAX), gone = 0;
-    size_t used = (size_t)snprintf(note, len, "daemons that died in the run:");
+    int nn = daemons_list(now, DAEMONS_MAX), gone = 0, restarts = 0;
+    size_t used = (size_t)snprintf(note, len, "per node:");
+
+    for (int i = 0; i < net.n; i++) {
+        int k = node_restarts(i);
+
+        restarts += k;
+        if (used < len)
+            used += (size_t)snprintf(note + used, len - used, " %c %d", letter(i), k);
+    }
+    if (used < len)
+        used += (size_t)snprintf(note + used, len - used, "; gone:");
 
     for (int k = 0; k < nb; k++) {
         bool alive = false;
@@ -461,9 +490,9 @@ static void daemons_restarted(struct report *r, const struct daemon *before, int
                 (size_t)snprintf(note + used, len - used, " %s of %c (pid %d)", before[k].prog,
                                  letter(before[k].node), (int)before[k].pid);
     }
-    if (gone == 0)
-        snprintf(note, len, "daemons of the %d nodes that died in the run", net.n);
-    report_value(r, "daemon_restarts", gone, "", (size_t)nb, note);
+    if (gone == 0 && used < len)
+        snprintf(note + used, len - used, " none");
+    report_value(r, "daemon_restarts", restarts, "", (size_t)nb, note);
 }
 
 /* The 1-minute load average: the machine is shared. */
