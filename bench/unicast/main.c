@@ -367,13 +367,75 @@ static double vm_rss_mb(pid_t pid, double *shm_mb)
     return kb / 1024;
 }
 
-/* The summed VmRSS of node A's daemons (its IRM daemon and the processes
- * started with --node <A>) after a second without flows, MB; note says
- * whose. */
-static double node_rss(char *note, size_t len, size_t *procs)
+/* Shared mappings of node A's processes, by name: the largest resident
+ * part seen in any one of them (the pool, the libraries' pages). */
+#define SHARED_MAX 256
+struct shared_map {
+    char name[160];
+    double kb;
+};
+
+/* Add pid's memory to *priv_kb (its private pages) and to the shared
+ * mappings (each one's resident shared part, the largest seen). */
+static void smaps_add(pid_t pid, double *priv_kb, struct shared_map *sh, size_t *nsh)
 {
-    size_t used = 0;
-    double sum = 0, shm_sum = 0;
+    char path[64], line[512], name[160] = "";
+    double rss = 0, priv = 0, v;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    for (;;) {
+        char *got = fgets(line, sizeof(line), f);
+        unsigned long a, b;
+        int off = 0;
+
+        /* A mapping's header line, or the end: settle the one before. */
+        if (got == NULL || sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &a, &b, &off) == 2) {
+            if (rss > priv && name[0] != '\0') {
+                size_t i;
+
+                for (i = 0; i < *nsh && strcmp(sh[i].name, name) != 0; i++)
+                    ;
+                if (i == *nsh && *nsh < SHARED_MAX) {
+                    snprintf(sh[i].name, sizeof(sh[i].name), "%s", name);
+                    sh[i].kb = 0;
+                    (*nsh)++;
+                }
+                if (i < *nsh && rss - priv > sh[i].kb)
+                    sh[i].kb = rss - priv;
+            } else if (rss > priv) {
+                priv += rss - priv; /* shared, but nameless: counted as ours */
+            }
+            *priv_kb += priv;
+            rss = priv = 0;
+            if (got == NULL)
+                break;
+            snprintf(name, sizeof(name), "%s", off > 0 ? line + off : "");
+            name[strcspn(name, "\n")] = '\0';
+            continue;
+        }
+        if (sscanf(line, "Rss: %lf kB", &v) == 1)
+            rss = v;
+        else if (sscanf(line, "Private_Clean: %lf kB", &v) == 1 ||
+                 sscanf(line, "Private_Dirty: %lf kB", &v) == 1)
+            priv += v;
+    }
+    fclose(f);
+}
+
+/* Node A's daemons (its IRM daemon and the processes started with --node
+ * <A>) after a second without flows: the memory they hold together, MB,
+ * each page counted once (private pages, plus each shared mapping - the
+ * packet pool, the libraries - once); *sum_mb gets the plain sum of their
+ * VmRSS, which counts the shared pages in every process. note says whose. */
+static double node_rss(char *note, size_t len, size_t *procs, double *sum_mb)
+{
+    static struct shared_map sh[SHARED_MAX];
+    size_t used = 0, nsh = 0;
+    double sum = 0, priv_kb = 0, shared_kb = 0;
     struct dirent *e;
     DIR *d;
 
@@ -382,7 +444,7 @@ static double node_rss(char *note, size_t len, size_t *procs)
     d = opendir("/proc");
     if (d == NULL)
         return 0;
-    used = (size_t)snprintf(note, len, "node A, MB RSS/shared:");
+    used = (size_t)snprintf(note, len, "node A, each page once; VmRSS MB:");
     while ((e = readdir(d)) != NULL) {
         char prog[64];
         pid_t pid = (pid_t)atoi(e->d_name);
@@ -392,17 +454,53 @@ static double node_rss(char *note, size_t len, size_t *procs)
             continue;
         mb = vm_rss_mb(pid, &shm);
         sum += mb;
-        shm_sum += shm;
+        smaps_add(pid, &priv_kb, sh, &nsh);
         (*procs)++;
         if (used < len)
-            used +=
-                (size_t)snprintf(note + used, len - used, " %s %.1f/%.1f",
-                                 strncmp(prog, "ourobus-", 8) == 0 ? prog + 8 : prog, mb, shm);
+            used += (size_t)snprintf(note + used, len - used, " %s %.1f",
+                                     strncmp(prog, "ourobus-", 8) == 0 ? prog + 8 : prog, mb);
     }
     closedir(d);
+    for (size_t i = 0; i < nsh; i++)
+        shared_kb += sh[i].kb;
     if (used < len)
-        snprintf(note + used, len - used, " (shared %.1f)", shm_sum);
-    return sum;
+        snprintf(note + used, len - used, " (sum %.1f; private %.1f, shared once %.1f)", sum,
+                 priv_kb / 1024, shared_kb / 1024);
+    *sum_mb = sum;
+    return (priv_kb + shared_kb) / 1024;
+}
+
+/* ---- the ring part: ring.sh -------------------------------------------------- */
+
+/* Run ring.sh for a ring of n nodes under policy (with --dht: the
+ * directory's figures too) and report its figures as NAME_SUFFIX. */
+static void ring_part(struct report *r, int n, const char *policy, bool dht, const char *suffix)
+{
+    char cmd[1024], line[256];
+    FILE *p;
+
+    progress("a ring of %d nodes (routing %s)%s: a link cut%s", n, policy,
+             dht ? " and the directory" : "", dht ? ", 30 lookups" : "");
+    snprintf(cmd, sizeof(cmd), "sh %s %s %d %s %s 2>&1", RING_SH, net.bin, n, policy,
+             dht ? "--dht" : "");
+    p = popen(cmd, "r");
+    if (p == NULL)
+        return;
+    while (fgets(line, sizeof(line), p) != NULL) {
+        char name[64], unit[32], fig[96], note[128];
+        double v;
+
+        if (sscanf(line, "figure %63s %lf %31s", name, &v, unit) != 3) {
+            fprintf(stderr, "  .. %s", line);
+            continue;
+        }
+        snprintf(fig, sizeof(fig), "%s_%s", name, suffix);
+        snprintf(note, sizeof(note), "ring of %d, routing %s", n, policy);
+        /* The report keeps the strings: copies that live to the end. */
+        report_value(r, strdup(fig), v, strdup(unit), 1, strdup(note));
+    }
+    if (pclose(p) != 0)
+        fprintf(stderr, "bench unicast: ring.sh %d %s failed\n", n, policy);
 }
 
 /* ---- daemons that restarted ------------------------------------------------ */
@@ -532,11 +630,12 @@ int main(int argc, char **argv)
     static struct daemon daemons[DAEMONS_MAX];
     int ndaemons;
     size_t n = 100000, allocs = 10000, failed, procs_idle, procs_after;
-    double rss_idle, rss_after, load_start = load_1min();
+    double rss_idle, rss_after, rss_sum_idle, rss_sum_after, load_start = load_1min();
+    bool quick = false;
     double secs = 1.0;
     int rounds = 5, nodes = 4;
     bool four;
-    char title[768];
+    char title[1400];
 
     if (argc == 2 && strcmp(argv[1], "--server") == 0)
         return flow_report_map(true) < 0 ? 1 : flow_server_main();
@@ -546,6 +645,7 @@ int main(int argc, char **argv)
             secs = 0.5;
             rounds = 2;
             allocs = 1000;
+            quick = true;
         } else if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc &&
                    (strcmp(argv[i + 1], "2") == 0 || strcmp(argv[i + 1], "4") == 0)) {
             nodes = atoi(argv[++i]);
@@ -609,7 +709,7 @@ int main(int argc, char **argv)
     }
     layer_nodes = four ? 4 : 2;
     progress("node A's memory, idle (the layer up, names resolved once)");
-    rss_idle = node_rss(note_idle, sizeof(note_idle), &procs_idle);
+    rss_idle = node_rss(note_idle, sizeof(note_idle), &procs_idle, &rss_sum_idle);
     ndaemons = daemons_list(daemons, DAEMONS_MAX);
 
     {
@@ -657,8 +757,10 @@ int main(int argc, char **argv)
         stream_rounds_run(&rep, jobs, four ? 3 : 2, rounds, secs, 1400, "unicast");
     }
     progress("node A's memory after the flows");
-    rss_after = node_rss(note_after, sizeof(note_after), &procs_after);
+    rss_after = node_rss(note_after, sizeof(note_after), &procs_after, &rss_sum_after);
     report_value(&rep, "node_rss_mb", rss_idle, "MB", procs_idle, note_idle);
+    report_value(&rep, "node_rss_sum_mb", rss_sum_idle, "MB", procs_idle,
+                 "the same processes' VmRSS summed (shared pages in each)");
     report_value(&rep, "node_rss_mb_after", rss_after, "MB", procs_after, note_after);
     daemons_restarted(&rep, daemons, ndaemons, note_restarts, sizeof(note_restarts));
 
@@ -668,8 +770,12 @@ int main(int argc, char **argv)
         "layer net (unicast: routing, fa, directory) over udp4 shims; %s;\n"
         "plain UDP sockets between A and B in the same run. Latencies are medians of\n"
         "the round trips, rates are counted at the receiver (medians of %d interleaved\n"
-        "rounds each). node_rss_mb: summed VmRSS (the shared pool counted in each\n"
-        "process), idle before the flows; node_rss_mb_after: the same after them.\n"
+        "rounds each). node_rss_mb: the resident memory of node A's daemons together,\n"
+        "each page once (private pages, and each shared mapping - the pool, the\n"
+        "libraries - once), idle before the flows; node_rss_mb_after: the same after\n"
+        "them; node_rss_sum_mb: their VmRSS summed. The rings (ring.sh, after the\n"
+        "line is down): the longest pause of a 100/s oping across a link cut, and\n"
+        "the directory's lookups from one node of a 32-node ring.\n"
         "Load average (1 min): %.1f at the start, %.1f at the end.%s",
         net.n,
         net.n == 4
@@ -677,6 +783,13 @@ int main(int argc, char **argv)
             : "node A and the\nclient on CPU 0, node B and the server on CPU 1",
         rounds, load_start, load_1min(),
         nodes == 4 && !four ? "\nThe line of four did not come up: unicast4 skipped." : "");
+    if (failed > 0)
+        net.keep_logs = true;
+    netns_down(&net);
+    ring_part(&rep, 6, "lfa", false, "ring6_lfa");
+    ring_part(&rep, 6, "link-state", false, "ring6_simple");
+    if (!quick)
+        ring_part(&rep, 32, "lfa", true, "ring32_lfa");
     report_table(&rep, title);
     report_ratio(&rep, "unicast_rtt", "udp_rtt");
     report_ratio(&rep, "unicast_tput_1400", "udp_tput_1400");
@@ -687,8 +800,5 @@ int main(int argc, char **argv)
     }
     printf("flow_alloc_rate %.0f/s, %zu of %zu failed\n",
            report_find(&rep, "flow_alloc_rate")->value, failed, allocs);
-    if (failed > 0)
-        net.keep_logs = true;
-    netns_down(&net);
     return failed > 0 ? 1 : 0;
 }

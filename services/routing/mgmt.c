@@ -5,6 +5,8 @@
  */
 #include "mgmt.h"
 
+#include "deadline.h"
+
 #include "fwd.h"
 #include "log.h"
 #include "mgmt_msg.h"
@@ -23,8 +25,10 @@
 #include <unistd.h>
 
 #define MGMT_N        (MGMT_EID_MAX - MGMT_EID_MIN + 1)
-#define MGMT_READER   NBRS_MAX    /* our PFF reader id */
-#define MGMT_IDLE_US  200         /* the thread's nap when every tx ring is empty */
+#define MGMT_READER   NBRS_MAX /* our PFF reader id */
+#define MGMT_IDLE_US  200      /* the thread's nap when every tx ring is empty */
+#define MGMT_BUSY_US  20       /* ... within MGMT_WARM_NS of the last block */
+#define MGMT_WARM_NS  50000000ull
 #define MGMT_BURST    64          /* blocks from one ring per turn */
 #define MGMT_TAG_BASE 0x40000000u /* pool tags of blocks in our rings */
 
@@ -202,6 +206,7 @@ static void originate(struct mgmt *m, uint64_t eid, uint64_t off)
 static void *mgmt_main(void *arg)
 {
     struct mgmt *m = arg;
+    uint64_t last = 0;
 
     while (!atomic_load(&m->stop)) {
         bool busy = false;
@@ -224,8 +229,12 @@ static void *mgmt_main(void *arg)
                 pool_free(m->pool, off);
             }
         }
-        if (!busy)
-            usleep(MGMT_IDLE_US);
+        /* Exchanges come in runs (a request, its answer, the next
+         * allocation): a short nap while they do, a longer one at rest. */
+        if (busy)
+            last = now_ns();
+        else
+            usleep(now_ns() - last < MGMT_WARM_NS ? MGMT_BUSY_US : MGMT_IDLE_US);
     }
     return NULL;
 }

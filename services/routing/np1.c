@@ -35,17 +35,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NP1_TOMB      UINT64_MAX     /* a slot whose binding ended */
-#define NP1_NAMES_MAX 256u           /* names registered in this IPCP */
-#define NP1_PENDING   256u           /* FLOW_REQ_ARRs waiting for the IRM daemon */
-#define NP1_READER    (NBRS_MAX + 1) /* our PFF reader id */
-#define TX_BATCH      32             /* packets of one flow per turn */
-#define TX_ACTIVE     4096           /* flows served in turn */
-#define TX_WAKE_MS    1000           /* look at the stop flag this often */
-#define TX_STOP_FID   EVQ_FLOW_MAX
-#define BUS_FA_MS     1000 /* a call to the fa from the main loop */
-#define BUS_DIR_MS    1000 /* a reg or unreg call to the directory */
-#define ECN_TICK_MS   100  /* between two congestion reports to the fa */
+#define NP1_TOMB          UINT64_MAX     /* a slot whose binding ended */
+#define NP1_NAMES_MAX     256u           /* names registered in this IPCP */
+#define NP1_PENDING       256u           /* FLOW_REQ_ARRs waiting for the IRM daemon */
+#define NP1_READER        (NBRS_MAX + 1) /* our PFF reader id */
+#define TX_BATCH          32             /* packets of one flow per turn */
+#define TX_ACTIVE         4096           /* flows served in turn */
+#define TX_WAKE_MS        1000           /* look at the stop flag this often */
+#define TX_STOP_FID       EVQ_FLOW_MAX
+#define BUS_FA_MS         1000 /* a call to the fa from the main loop */
+#define BUS_DIR_MS        1000 /* a reg or unreg call to the directory */
+#define ECN_TICK_MS       100  /* between two congestion reports to the fa */
+#define NP1_QUERY_CLIENTS 8    /* directory clients kept for queries */
 
 _Static_assert(NP1_READER < (int)PFF_READERS, "a PFF reader id of our own");
 _Static_assert((NP1_SLOTS & (NP1_SLOTS - 1)) == 0, "a power of two");
@@ -71,6 +72,9 @@ struct np1 {
     size_t n_names;
     uint64_t pending[NP1_PENDING]; /* local eids of FLOW_REQ_ARRs in wait */
     size_t n_pending;
+    struct bus_client *qc[NP1_QUERY_CLIENTS]; /* idle clients to the directory */
+    size_t n_qc;
+    unsigned qc_seq;
 
     /* main loop only */
     struct bus_client *fa, *dir;
@@ -422,33 +426,60 @@ int np1_unreg(struct np1 *n, const uint8_t *hash, size_t len)
     return 0;
 }
 
+/* A client to the directory for one query: one kept from an earlier query
+ * (connections are made once, not per query: the IPCP library runs each
+ * query on a thread of its own), else a new one. */
+static struct bus_client *query_client(struct np1 *n)
+{
+    struct bus_client *c = NULL;
+    char ident[64];
+    unsigned seq;
+
+    pthread_mutex_lock(&n->lock);
+    if (n->n_qc > 0)
+        c = n->qc[--n->n_qc];
+    seq = n->qc_seq++;
+    pthread_mutex_unlock(&n->lock);
+    if (c == NULL) {
+        snprintf(ident, sizeof(ident), "routing.%d.q%u", (int)getpid(), seq);
+        c = bus_client_new(n->dir_ep, ident);
+    }
+    return c;
+}
+
+static void query_client_put(struct np1 *n, struct bus_client *c, bool good)
+{
+    pthread_mutex_lock(&n->lock);
+    if (good && n->n_qc < NP1_QUERY_CLIENTS) {
+        n->qc[n->n_qc++] = c;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&n->lock);
+    bus_client_destroy(&c);
+}
+
 int np1_query(struct np1 *n, const uint8_t *hash, size_t len, int timeout_ms)
 {
-    /* Queries run on the IPCP library's worker threads: each keeps its own
-     * client (a connection made once, not per query). */
-    static __thread struct bus_client *c;
-    static _Atomic unsigned seq;
     dir_query_t q = DIR_QUERY_INIT_ZERO;
     dir_addrs_t a = DIR_ADDRS_INIT_ZERO;
-    char ident[64];
+    struct bus_client *c;
     int err;
 
     if (len == 0 || len > sizeof(q.hash.bytes))
         return -EINVAL;
     if (bus_probe(n->dir_ep) < 0)
         return -ENAME;
-    if (c == NULL) {
-        snprintf(ident, sizeof(ident), "routing.%d.q%u", (int)getpid(),
-                 atomic_fetch_add(&seq, 1));
-        c = bus_client_new(n->dir_ep, ident);
-        if (c == NULL)
-            return -ENOMEM;
-    }
+    c = query_client(n);
+    if (c == NULL)
+        return -ENOMEM;
     q.hash.size = (pb_size_t)len;
     memcpy(q.hash.bytes, hash, len);
     q.timeout_ms = timeout_ms > 100 ? (uint32_t)timeout_ms - 50 : (uint32_t)timeout_ms;
     err = bus_client_call_pb(c, DIR_METHOD_DIR_QUERY, DIR_QUERY_FIELDS, &q, DIR_ADDRS_FIELDS,
                              &a, timeout_ms);
+    /* A client that gave up on its call is not reused: its late reply
+     * would meet the next query. */
+    query_client_put(n, c, err != -ETIMEDOUT);
     return err >= 0 && a.addrs_count > 0 ? 0 : -ENAME;
 }
 
@@ -812,6 +843,8 @@ void np1_destroy(struct np1 **p)
     np1_stop(n);
     bus_client_destroy(&n->fa);
     bus_client_destroy(&n->dir);
+    while (n->n_qc > 0)
+        bus_client_destroy(&n->qc[--n->n_qc]);
     pthread_mutex_destroy(&n->lock);
     free(n->slot);
     free(n);
