@@ -939,6 +939,58 @@ struct alloc_ctx {
 
 static void alloc_next(struct alloc_ctx *a);
 
+/* Which IPCP reached a name lately: the next allocation to the name goes
+ * straight to it, without asking the layers again (a unicast layer's
+ * flow request resolves the name itself). Kept ALLOC_VIA_MS; a name that
+ * moved fails its allocations for that long at most. */
+#define ALLOC_VIA_N  64
+#define ALLOC_VIA_MS 5000
+static struct {
+    char name[NAME_SIZE + 1];
+    char ipcp[NAME_SIZE + 1];
+    uint64_t until; /* ns */
+} via_cache[ALLOC_VIA_N];
+
+static void via_put(const char *name, const char *ipcp)
+{
+    uint64_t now = now_ns();
+    int slot = 0;
+
+    for (int i = 0; i < ALLOC_VIA_N; i++) {
+        if (strcmp(via_cache[i].name, name) == 0) {
+            slot = i;
+            break;
+        }
+        if (via_cache[i].until < via_cache[slot].until)
+            slot = i;
+    }
+    snprintf(via_cache[slot].name, sizeof(via_cache[slot].name), "%s", name);
+    snprintf(via_cache[slot].ipcp, sizeof(via_cache[slot].ipcp), "%s", ipcp);
+    via_cache[slot].until = now + (uint64_t)ALLOC_VIA_MS * 1000000ull;
+}
+
+static void via_drop(const char *name)
+{
+    for (int i = 0; i < ALLOC_VIA_N; i++)
+        if (strcmp(via_cache[i].name, name) == 0)
+            via_cache[i].until = 0;
+}
+
+void ipcps_alloc_failed(const char *name)
+{
+    via_drop(name);
+}
+
+static const char *via_get(const char *name)
+{
+    uint64_t now = now_ns();
+
+    for (int i = 0; i < ALLOC_VIA_N; i++)
+        if (via_cache[i].until > now && strcmp(via_cache[i].name, name) == 0)
+            return via_cache[i].ipcp;
+    return NULL;
+}
+
 static int ms_left(uint64_t deadline, int cap)
 {
     uint64_t now = now_ns();
@@ -964,7 +1016,10 @@ static void on_alloc_sent(void *arg, int status, const uint8_t *rep, size_t len)
 
     (void)rep;
     (void)len;
-    /* Sent: the peer's answer comes as IPCP_FLOW_ALLOC_REPLY. */
+    /* Sent: the peer's answer comes as IPCP_FLOW_ALLOC_REPLY. A layer that
+     * refused is asked again next time. */
+    if (status < 0)
+        via_drop(a->name);
     if (status < 0 && f != NULL && f->state == FLOW_PENDING)
         broker_pending_done(a->d, f, status == -ENAME ? -ENAME : status, 0, NULL, 0);
     free(a);
@@ -1029,6 +1084,7 @@ static void on_queried(void *arg, int status, const uint8_t *rep, size_t len)
     (void)rep;
     (void)len;
     if (status == 0) {
+        via_put(a->name, a->cand[a->k]);
         alloc_via(a);
         return;
     }
@@ -1093,10 +1149,21 @@ int ipcps_alloc(struct irmd *d, pid_t pid, const char *name, const irm_qos_t *qo
         free(a);
         return -ENOMEM;
     }
-    if (n == 1)
+    if (n == 1) {
         alloc_via(a); /* one layer: its allocation is the query */
-    else
-        alloc_next(a);
+        return BUS_REPLY_DEFERRED;
+    }
+    {
+        const char *via = via_get(name);
+
+        for (int k = 0; via != NULL && k < n; k++)
+            if (strcmp(a->cand[k], via) == 0) {
+                a->k = k;
+                alloc_via(a);
+                return BUS_REPLY_DEFERRED;
+            }
+    }
+    alloc_next(a);
     return BUS_REPLY_DEFERRED;
 }
 

@@ -148,6 +148,10 @@ void ipcps_fini(struct irmd *d);
  * out, or -ENOENT. */
 int ipcps_find_program(struct irmd *d, const char *prog, char *out, size_t len);
 
+/* An allocation to name through an IPCP failed: the next one asks the
+ * layers again instead of going straight to that IPCP. */
+void ipcps_alloc_failed(const char *name);
+
 /* ---- companions.c: the fa and the directory of a unicast IPCP ---- */
 #define IRMD_COMPANIONS_MAX 128
 /* Start (or adopt, after our restart) the companions of IPCP ipcp. */

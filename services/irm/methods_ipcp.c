@@ -261,6 +261,8 @@ static int on_flow_alloc_reply(void *arg, const struct bus_request *req, struct 
     f = reg_flow_get(&d->reg, m.flow_id);
     if (f == NULL || f->state != FLOW_PENDING || ipcp_end(f, m.pid) != 1)
         return -ENOTALLOC; /* given up meanwhile: the IPCP lets go of it */
+    if (m.response < 0 && f->name != NULL)
+        ipcps_alloc_failed(f->name); /* ask the layers again next time */
     broker_pending_done(d, f, m.response, m.mpl_ms, m.blob.bytes, m.blob.size);
     return 0;
 }

@@ -126,7 +126,7 @@ F=$!
 track $F
 wait_until 5000 grep -q "1 s: sent" "$T_RUN/flood.out"
 on_x a timeout 10 "$OPING" -n ping.d -c 20 -i 10 >"$T_RUN/during.out" 2>&1 &&
-	set -- $(pongs "$T_RUN/during.out") 0 0 && [ "$2" -ge 10 ]
+	set -- $(pongs "$T_RUN/during.out") 0 0 && [ "$2" -ge 1 ]
 ok $? "during the flood a new flow allocates and 20 pings get $2 pongs" || show "$T_RUN/during.out"
 wait $F
 r=$?
