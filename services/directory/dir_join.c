@@ -2,9 +2,11 @@
  * dir_join.c - joining the DHT through the addresses routing knows: every
  * second the loop reads routing's routes file if it changed and bootstraps
  * through one address not tried yet (neighbours first; others only while
- * the routing table is short of contacts). With no contact at all, the
- * neighbours are tried again every 15 s (their directory may have started
- * after ours). Also the contacts and stats lines of the log.
+ * the routing table is short of contacts). While it has fewer than
+ * JOIN_FEW contacts, an address is tried again every 2 s, neighbours
+ * first (their directory may have started after ours, or requests lost
+ * while a link was cut evicted the contacts). Also the contacts and stats
+ * lines of the log.
  */
 #include "directory.h"
 
@@ -21,7 +23,7 @@
 #include <unistd.h>
 
 #define JOIN_MS       1000
-#define JOIN_RETRY_MS 15000 /* no contact: try the neighbours again */
+#define JOIN_RETRY_MS 2000 /* few contacts: join through an address again */
 #define JOIN_FILE_MAX (1 << 20)
 #define JOIN_FEW      8  /* contacts under which non-neighbours are tried too */
 #define STATS_EVERY   10 /* timer turns between stats lines */
@@ -94,13 +96,18 @@ static struct dir_join_addr *join_pick(struct directory *d, size_t contacts, uin
             if (d->join[i].tried == 0)
                 return &d->join[i];
     }
-    if (contacts > 0)
+    /* Few contacts (a small layer, or requests lost while a link was cut
+     * evicted them): join again through the address tried longest ago,
+     * neighbours first. */
+    if (contacts >= JOIN_FEW)
         return NULL;
     for (size_t i = 0; i < d->n_join; i++) {
         struct dir_join_addr *j = &d->join[i];
 
-        if (j->nbr && now >= j->tried + JOIN_RETRY_MS &&
-            (again == NULL || j->tried < again->tried))
+        if (now < j->tried + JOIN_RETRY_MS)
+            continue;
+        if (again == NULL || (j->nbr && !again->nbr) ||
+            (j->nbr == again->nbr && j->tried < again->tried))
             again = j;
     }
     return again;

@@ -158,6 +158,7 @@ ring_run() { # layer policy limit-ms
 	in_ns "$NS" nft delete table inet ringcut
 	wait_until 10000 sh -c "grep -q '^neighbours.* $(addr_of "$N" "$L")\\( \\|\$\\)' $(routes a "$L")"
 	ok $? "the cut lifted: a's adjacency with $N in layer $L is up again"
+	wait_until 10000 sh -c "ip netns exec $NS env OUROBUS_NODE=$(node_of a) timeout 5 '$OPING' -n ping.$L -c 1 >/dev/null 2>&1"
 	on_x a timeout 10 "$OPING" -n "ping.$L" -c 20 -i 10 >"$T_RUN/after.$L.out" 2>&1 &&
 		grep -q "^20 packets sent, 20 received" "$T_RUN/after.$L.out"
 	ok $? "20 of 20 pongs after the link came back" || show "$T_RUN/after.$L.out"
