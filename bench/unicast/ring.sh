@@ -130,7 +130,7 @@ if [ "$DHT" = --dht ]; then
 		awk '{ v[NR] = $1 } END { if (NR) printf "%.3f\n", v[int((NR + 1) / 2)] / 1e3; else print 0 }')
 	echo "figure dht_lookup_ms $med ms"
 	echo "figure dht_cached_ms $cmed ms"
-	echo "figure dht_found $found of $((N - 1))"
+	echo "figure dht_found $found names (of $((N - 1)))"
 	[ "$found" -gt 0 ] || say "$(head -n 3 "$T_RUN/lookups")"
 	wait_until 15000 grep -q "directory.r.0.*stats: .*queries [1-9]" "$T_RUN/$(node_of 0).irmd.log"
 	line=$(grep "directory.r.0.*stats: " "$T_RUN/$(node_of 0).irmd.log" | tail -n 1)
@@ -138,7 +138,7 @@ if [ "$DHT" = --dht ]; then
 	[ -n "$q" ] || say "no directory counters: $line"
 	set -- $q 0 0 0 0 0
 	net=$(($1 - $2 - $3))
-	echo "figure dht_network_lookups $net of $1"
+	echo "figure dht_network_lookups $net lookups (of $1 queries; the rest from the own store)"
 	[ $net -gt 0 ] && echo "figure dht_hops $(awk -v h="$4" -v n="$net" 'BEGIN { printf "%.2f", h / n }') hops (max $5)"
 fi
 exit 0
