@@ -7,10 +7,10 @@
  */
 #include "directory.h"
 
+#include "daemon_args.h"
 #include "log.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,48 +33,13 @@ static void usage(FILE *f)
 
 static int parse(int argc, char **argv, struct directory *d, int *lvl)
 {
-    static const struct option opts[] = {
-        {"ipcp", required_argument, NULL, 'i'},
-        {"node", required_argument, NULL, 'n'},
-        {"log", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
+    struct daemon_args a;
+    int ret = daemon_args_parse(argc, argv, "ourobus-directory", NULL, usage, &a);
 
-    while ((c = getopt_long(argc, argv, "i:n:l:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            d->ipcp = optarg;
-            break;
-        case 'n':
-            d->node = optarg;
-            break;
-        case 'l':
-            *lvl = log_level_parse(optarg);
-            if (*lvl < 0) {
-                fprintf(stderr, "ourobus-directory: unknown log level '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "ourobus-directory: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
-    if (d->ipcp == NULL) {
-        fprintf(stderr, "ourobus-directory: --ipcp NAME is required\n");
-        usage(stderr);
-        return 2;
-    }
-    return -1;
+    d->ipcp = a.ipcp;
+    d->node = a.node;
+    *lvl = a.log_level;
+    return ret;
 }
 
 int main(int argc, char **argv)

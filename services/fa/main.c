@@ -7,11 +7,11 @@
  */
 #include "fa.h"
 
+#include "daemon_args.h"
 #include "deadline.h"
 #include "log.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,48 +37,13 @@ static void usage(FILE *f)
 
 static int parse(int argc, char **argv, struct fa *fa, int *lvl)
 {
-    static const struct option opts[] = {
-        {"ipcp", required_argument, NULL, 'i'},
-        {"node", required_argument, NULL, 'n'},
-        {"log", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
+    struct daemon_args a;
+    int ret = daemon_args_parse(argc, argv, "ourobus-fa", NULL, usage, &a);
 
-    while ((c = getopt_long(argc, argv, "i:n:l:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            fa->name = optarg;
-            break;
-        case 'n':
-            fa->node = optarg;
-            break;
-        case 'l':
-            *lvl = log_level_parse(optarg);
-            if (*lvl < 0) {
-                fprintf(stderr, "ourobus-fa: unknown log level '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "ourobus-fa: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
-    if (fa->name == NULL) {
-        fprintf(stderr, "ourobus-fa: --ipcp NAME is required\n");
-        usage(stderr);
-        return 2;
-    }
-    return -1;
+    fa->name = a.ipcp;
+    fa->node = a.node;
+    *lvl = a.log_level;
+    return ret;
 }
 
 static int endpoints(struct fa *fa)

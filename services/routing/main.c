@@ -6,12 +6,12 @@
  */
 #include "routing.h"
 
+#include "daemon_args.h"
 #include "log.h"
 #include "mgmt.h"
 #include "np1.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,52 +37,14 @@ static void usage(FILE *f)
 
 static int parse(int argc, char **argv, struct routing *r, const char **node, int *lvl)
 {
-    static const struct option opts[] = {
-        {"ipcp", required_argument, NULL, 'i'}, {"node", required_argument, NULL, 'n'},
-        {"type", required_argument, NULL, 't'}, {"log", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
-    };
-    int c;
+    static const char *const types[] = {"unicast", NULL};
+    struct daemon_args a;
+    int ret = daemon_args_parse(argc, argv, "ourobus-routing", types, usage, &a);
 
-    while ((c = getopt_long(argc, argv, "i:n:t:l:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            r->name = optarg;
-            break;
-        case 'n':
-            *node = optarg;
-            break;
-        case 't':
-            if (strcmp(optarg, "unicast") != 0) {
-                fprintf(stderr, "ourobus-routing: the type is unicast, not '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'l':
-            *lvl = log_level_parse(optarg);
-            if (*lvl < 0) {
-                fprintf(stderr, "ourobus-routing: unknown log level '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "ourobus-routing: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
-    if (r->name == NULL) {
-        fprintf(stderr, "ourobus-routing: --ipcp NAME is required\n");
-        usage(stderr);
-        return 2;
-    }
-    return -1;
+    r->name = a.ipcp;
+    *node = a.node;
+    *lvl = a.log_level;
+    return ret;
 }
 
 int main(int argc, char **argv)
