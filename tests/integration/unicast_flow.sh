@@ -59,22 +59,7 @@ pongs() { sed -n 's/^\([0-9]*\) packets sent, \([0-9]*\) received.*/\1 \2/p' "$1
 
 # ---- four nodes, a udp4 shim each, the layer ------------------------------
 line_shims || diag "the udp4 shims did not all come up"
-irm_x a ipcp bootstrap name net.a type unicast layer net ls_t_recalc 1 \
-	>"$T_RUN/boot.net.a.out" 2>&1 && wait_until 5000 test -s "$(routes a)"
-ok $? "a bootstraps layer net" || diag "$(cat "$T_RUN/boot.net.a.out")"
-r=0
-for x in b c d; do
-	l=$(left_of "$x")
-	dst=net.$l
-	[ "$x" = b ] && dst=net
-	{ irm_x "$x" ipcp enroll name "net.$x" layer net dst "$dst" >"$T_RUN/enroll.$x.out" 2>&1 &&
-		wait_until 5000 operational "$x" "net.$x" && wait_until 5000 test -s "$(routes "$x")" &&
-		irm_x "$x" ipcp connect name "net.$x" dst "net.$l" >"$T_RUN/connect.$x.out" 2>&1; } ||
-		{ r=1; diag "$x: $(cat "$T_RUN/enroll.$x.out" "$T_RUN/connect.$x.out" 2>/dev/null)"; }
-done
-ok $r "b, c and d enroll and connect to their left neighbour"
-wait_until 10000 line_ok
-ok $? "the routes converged: a reaches d via b" || show_routes
+line_layer
 r=0
 for x in $NODES; do
 	for s in fa directory; do

@@ -81,3 +81,25 @@ line_shims() {
 	for x in $NODES; do operational "$x" "udp.$x" || r=1; done
 	return $r
 }
+
+# Layer net over the shims: a bootstraps it, b, c and d enroll (b through
+# the layer's name, the others through their left neighbour) and connect
+# to their left neighbour; the tables converge. Three checks.
+line_layer() {
+	irm_x a ipcp bootstrap name net.a type unicast layer net ls_t_recalc 1 \
+		>"$T_RUN/boot.net.a.out" 2>&1 && wait_until 5000 test -s "$(routes a)"
+	ok $? "a bootstraps layer net" || diag "$(cat "$T_RUN/boot.net.a.out")"
+	r=0
+	for x in b c d; do
+		l=$(left_of "$x")
+		dst=net.$l
+		[ "$x" = b ] && dst=net
+		{ irm_x "$x" ipcp enroll name "net.$x" layer net dst "$dst" >"$T_RUN/enroll.$x.out" 2>&1 &&
+			wait_until 5000 operational "$x" "net.$x" && wait_until 5000 test -s "$(routes "$x")" &&
+			irm_x "$x" ipcp connect name "net.$x" dst "net.$l" >"$T_RUN/connect.$x.out" 2>&1; } ||
+			{ r=1; diag "$x: $(cat "$T_RUN/enroll.$x.out" "$T_RUN/connect.$x.out" 2>/dev/null)"; }
+	done
+	ok $r "b, c and d enroll and connect to their left neighbour"
+	wait_until 10000 line_ok
+	ok $? "the routes converged: a reaches d via b" || show_routes
+}
