@@ -60,6 +60,7 @@ struct np1_slot {
     uint64_t ended_ms;
     _Atomic uint32_t ecn_max; /* since the last report to the fa */
     _Atomic uint32_t ecn_marked;
+    bool tx_queued; /* in the send thread's list (that thread's only) */
 };
 
 struct np1 {
@@ -259,35 +260,47 @@ static bool drain(struct np1 *n, struct np1_flow *f)
     return true;
 }
 
+/* The flows with packets, served in turn: slots of the table (each one in
+ * the list once, marked by its tx_queued, which only this thread touches). */
 struct tx_state {
     uint32_t active[TX_ACTIVE];
     int nactive;
 };
 
-static void activate(struct tx_state *t, uint32_t fid)
+static void activate_slot(struct np1 *n, struct tx_state *t, struct np1_slot *s)
 {
-    for (int i = 0; i < t->nactive; i++)
-        if (t->active[i] == fid)
-            return;
-    if (t->nactive < TX_ACTIVE)
-        t->active[t->nactive++] = fid;
+    if (s->tx_queued || t->nactive == TX_ACTIVE)
+        return; /* a flow left out comes back with its next event */
+    s->tx_queued = true;
+    t->active[t->nactive++] = (uint32_t)(s - n->slot);
 }
 
+/* Events were lost (or a restart): every bound flow may have packets. */
 static void activate_all(struct np1 *n, struct tx_state *t)
 {
-    uint32_t ids[256];
-    int k = ipcp_dev_flow_ids(n->r->dev, ids, 256);
+    for (size_t i = 0; i < NP1_SLOTS; i++) {
+        uint64_t e = atomic_load_explicit(&n->slot[i].eid, memory_order_acquire);
 
-    for (int i = 0; i < k; i++)
-        activate(t, ids[i]);
+        if (e != 0 && e != NP1_TOMB)
+            activate_slot(n, t, &n->slot[i]);
+    }
 }
 
 static void handle(struct np1 *n, struct tx_state *t, const struct evq_event *ev)
 {
-    if (ev->type & EVQ_OVERFLOW)
+    struct np1_flow *f;
+    struct np1_slot *s;
+
+    if (ev->type & EVQ_OVERFLOW) {
         activate_all(n, t);
-    else if ((ev->type & EVQ_FLOW_PKT) && ev->flow != TX_STOP_FID)
-        activate(t, ev->flow);
+        return;
+    }
+    if ((ev->type & EVQ_FLOW_PKT) == 0 || ev->flow == TX_STOP_FID)
+        return;
+    f = ipcp_flow_get(n->r->dev, ev->flow);
+    s = f != NULL ? slot_of(n, f) : NULL;
+    if (s != NULL && s->fid == ev->flow)
+        activate_slot(n, t, s); /* not bound yet: bind_flow posts again */
 }
 
 static void *tx_main(void *arg)
@@ -324,10 +337,13 @@ static void *tx_main(void *arg)
         while (evq_next(q, &ev) == 1)
             handle(n, t, &ev);
         for (int i = 0; i < t->nactive; i++) {
-            struct np1_flow *f = ipcp_flow_get(n->r->dev, t->active[i]);
+            struct np1_slot *s = &n->slot[t->active[i]];
+            struct np1_flow *f = ipcp_flow_get(n->r->dev, s->fid);
 
             if (f != NULL && drain(n, f))
                 t->active[keep++] = t->active[i];
+            else
+                s->tx_queued = false;
         }
         t->nactive = keep;
     }
