@@ -13,7 +13,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <libgen.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -78,11 +77,11 @@ static void unwatch(struct companion *c)
     c->pidfd = -1;
 }
 
-/* Is pid c's program for c's node and IPCP (an adoption)? */
-static bool is_comp(pid_t pid, const struct companion *c)
+bool irmd_daemon_of(pid_t pid, const char *node, const char *prog, const char *ipcp)
 {
     char path[64], args[4096];
-    bool node = false, ipcp = false;
+    bool node_ok = false, ipcp_ok = false;
+    const char *base;
     size_t n;
     FILE *f;
 
@@ -93,17 +92,25 @@ static bool is_comp(pid_t pid, const struct companion *c)
     n = fread(args, 1, sizeof(args) - 1, f);
     fclose(f);
     args[n] = '\0';
-    if (n == 0 || strcmp(basename(args), comp_bin[c->kind]) != 0)
+    base = strrchr(args, '/') != NULL ? strrchr(args, '/') + 1 : args;
+    if (n == 0 || (prog != NULL ? strcmp(base, prog) != 0 : strncmp(base, "ourobus-", 8) != 0))
         return false;
     for (size_t i = strlen(args) + 1; i < n; i += strlen(args + i) + 1) {
-        const char *next = i + strlen(args + i) + 1 < n ? args + i + strlen(args + i) + 1 : "";
+        size_t next = i + strlen(args + i) + 1;
+        const char *val = next < n ? args + next : "";
 
-        if (strcmp(args + i, "--node") == 0 && strcmp(next, c->d->rf->node) == 0)
-            node = true;
-        else if (strcmp(args + i, "--ipcp") == 0 && strcmp(next, c->ipcp) == 0)
-            ipcp = true;
+        if (strcmp(args + i, "--node") == 0 && strcmp(val, node) == 0)
+            node_ok = true;
+        else if (strcmp(args + i, "--ipcp") == 0 && (ipcp == NULL || strcmp(val, ipcp) == 0))
+            ipcp_ok = true;
     }
-    return node && ipcp;
+    return node_ok && ipcp_ok;
+}
+
+/* Is pid c's program for c's node and IPCP (an adoption)? */
+static bool is_comp(pid_t pid, const struct companion *c)
+{
+    return irmd_daemon_of(pid, c->d->rf->node, comp_bin[c->kind], c->ipcp);
 }
 
 static pid_t find_running(const struct companion *c)

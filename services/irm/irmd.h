@@ -160,6 +160,9 @@ void companions_start(struct irmd *d, const char *ipcp);
 void companions_stop(struct irmd *d, const char *ipcp);
 /* Let go of them at exit (they run on). */
 void companions_fini(struct irmd *d);
+/* Is pid a daemon of node (its command line has --node NODE and --ipcp):
+ * the program prog (NULL: any "ourobus-*"), for IPCP ipcp (NULL: any)? */
+bool irmd_daemon_of(pid_t pid, const char *node, const char *prog, const char *ipcp);
 
 /* After persist_load: restart the IPCPs we started that are down, and
  * give the others their grace period. */

@@ -110,34 +110,6 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
     return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-/* Is pid an IPCP daemon of node: "ourobus-*" with "--node NODE" and
- * "--ipcp" among its arguments? */
-static bool node_ipcp(pid_t pid, const char *node)
-{
-    char path[64], args[4096];
-    bool is_node = false, is_ipcp = false;
-    size_t n;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return false;
-    n = fread(args, 1, sizeof(args) - 1, f);
-    fclose(f);
-    args[n] = '\0';
-    if (n == 0 || strncmp(basename(args), "ourobus-", 8) != 0)
-        return false;
-    for (size_t i = strlen(args) + 1; i < n; i += strlen(args + i) + 1) {
-        if (strcmp(args + i, "--ipcp") == 0)
-            is_ipcp = true;
-        else if (strcmp(args + i, "--node") == 0 && i + 6 < n &&
-                 strcmp(args + i + 7, node) == 0)
-            is_node = true;
-    }
-    return is_node && is_ipcp;
-}
-
 /* Stop the IPCP daemons a stopped node left running (SIGTERM, then
  * SIGKILL after 2 s); how many there were. */
 static int stop_ipcps(const char *node)
@@ -153,7 +125,8 @@ static int stop_ipcps(const char *node)
         char *end;
         long pid = strtol(e->d_name, &end, 10);
 
-        if (*end == '\0' && pid > 0 && pid != getpid() && node_ipcp((pid_t)pid, node))
+        if (*end == '\0' && pid > 0 && pid != getpid() &&
+            irmd_daemon_of((pid_t)pid, node, NULL, NULL))
             pids[n++] = (pid_t)pid;
     }
     closedir(dir);
@@ -163,14 +136,15 @@ static int stop_ipcps(const char *node)
         int alive = 0;
 
         for (int i = 0; i < n; i++)
-            if (pids[i] > 0 && kill(pids[i], 0) == 0 && node_ipcp(pids[i], node))
+            if (pids[i] > 0 && kill(pids[i], 0) == 0 &&
+                irmd_daemon_of(pids[i], node, NULL, NULL))
                 alive++;
         if (alive == 0)
             return n;
         usleep(10000);
     }
     for (int i = 0; i < n; i++)
-        if (kill(pids[i], 0) == 0 && node_ipcp(pids[i], node)) {
+        if (kill(pids[i], 0) == 0 && irmd_daemon_of(pids[i], node, NULL, NULL)) {
             fprintf(stderr, "ourobus-irmd: IPCP process %d did not stop: killed\n",
                     (int)pids[i]);
             kill(pids[i], SIGKILL);
